@@ -323,7 +323,7 @@ export const start = (options: EmbeddedPostgresOptions) =>
       yield* attempt("cannot remove a stale postmaster.pid", () => Fs.rmSync(Path.join(options.dataDir, "postmaster.pid")))
     }
 
-    const port = adopted && Option.isSome(existing) ? existing.value.port : options.port ?? (yield* freePort)
+    let port = adopted && Option.isSome(existing) ? existing.value.port : options.port ?? (yield* freePort)
 
     const launch = Effect.gen(function*() {
       let exitedWith: Option.Option<string> = Option.none()
@@ -352,24 +352,41 @@ export const start = (options: EmbeddedPostgresOptions) =>
       return { process: child, pid: child.pid } satisfies Running
     })
 
-    let running: Running
+    // A live postmaster belongs to another process of ours (a running server, say): borrow it,
+    // and leave stopping it to its owner and that owner's watchdog.
+    const borrow = (pid: number, on: number) =>
+      Effect.gen(function*() {
+        port = on
+        log(`using the PostgreSQL already running on port ${port} (pid ${pid})`)
+        yield* canConnect(port, options.superuserPassword)
+        return { process: undefined, pid, borrowed: true } as const
+      })
+
+    let running: Running & { readonly borrowed?: boolean }
     if (adopted && Option.isSome(existing)) {
-      log(`adopting the PostgreSQL already running on port ${port} (pid ${existing.value.pid})`)
-      yield* canConnect(port, options.superuserPassword)
-      yield* startWatchdog(existing.value.pid, options.dataDir, options.ephemeral)
-      running = { process: undefined, pid: existing.value.pid }
+      running = yield* borrow(existing.value.pid, existing.value.port)
     } else {
-      running = yield* launch
+      running = yield* launch.pipe(
+        Effect.catchAll((error) => {
+          // Two processes started at once: the loser finds the winner's pid file and uses its server.
+          const winner = readPostmasterPid(options.dataDir)
+          return Option.isSome(winner) && processAlive(winner.value.pid)
+            ? borrow(winner.value.pid, winner.value.port)
+            : Effect.fail(error)
+        })
+      )
     }
 
     yield* Effect.addFinalizer(() =>
-      stopServer(running).pipe(
-        Effect.andThen(
-          options.ephemeral
-            ? Effect.sync(() => Fs.rmSync(options.dataDir, { recursive: true, force: true }))
-            : Effect.void
+      running.borrowed === true
+        ? Effect.void
+        : stopServer(running).pipe(
+          Effect.andThen(
+            options.ephemeral
+              ? Effect.sync(() => Fs.rmSync(options.dataDir, { recursive: true, force: true }))
+              : Effect.void
+          )
         )
-      )
     )
 
     const url = (database: string) =>
