@@ -1,1 +1,32 @@
-export {}
+/**
+ * @loan-ledger/domain: the pure core. Each module is exported as a namespace
+ * named for its concept (`Money.parse`, `AuditChain.verifyRows`, ...).
+ */
+export * as Actor from "./Actor.js"
+export * as ApiKeyRecord from "./ApiKeyRecord.js"
+export * as ApiKeyRepository from "./ApiKeyRepository.js"
+export * as ApplicationRepository from "./ApplicationRepository.js"
+export * as ApplicationStatus from "./ApplicationStatus.js"
+export * as AuditChain from "./AuditChain.js"
+export * as AuditEvent from "./AuditEvent.js"
+export * as AuditLog from "./AuditLog.js"
+export * as CanonicalJson from "./CanonicalJson.js"
+export * as ChainKey from "./ChainKey.js"
+export * as ConfidenceScore from "./ConfidenceScore.js"
+export * as DocumentContentStore from "./DocumentContentStore.js"
+export * as DocumentRepository from "./DocumentRepository.js"
+export * as Errors from "./Errors.js"
+export * as Ids from "./Ids.js"
+export * as InterestRate from "./InterestRate.js"
+export * as Lifecycle from "./Lifecycle.js"
+export * as LoanApplication from "./LoanApplication.js"
+export * as LoanDocument from "./LoanDocument.js"
+export * as Money from "./Money.js"
+export * as Pagination from "./Pagination.js"
+export * as Pii from "./Pii.js"
+export * as PiiVault from "./PiiVault.js"
+export * as ProcessingQueue from "./ProcessingQueue.js"
+export * as Role from "./Role.js"
+export * as Timestamp from "./Timestamp.js"
+export * as UnitOfWork from "./UnitOfWork.js"
+export * as Validation from "./Validation.js"
