@@ -1,0 +1,120 @@
+/**
+ * How a finished command ends: one line on stderr (never a stack trace,
+ * never PII or a secret) and an exit code from the contract.
+ *
+ * 0 success · 1 a chain failed verification · 2 usage or configuration error
+ * · 3 database or other runtime error · 130 interrupted (Ctrl+C).
+ */
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as CliValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+
+export const ExitCode = {
+  ok: 0,
+  brokenChain: 1,
+  usage: 2,
+  runtime: 3,
+  interrupted: 130
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export interface Outcome {
+  readonly code: ExitCode
+  /** The one line for stderr; absent when the command already said everything (help, success). */
+  readonly line: Option.Option<string>
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
+
+/**
+ * Messages from PostgreSQL and libraries can quote values (`invalid input
+ * syntax for type uuid: "…"`, connection strings). Quoted identifiers stay
+ * readable; every other quoted value, URL password, SSN-shaped or API-key-shaped
+ * text is blanked, so a mistyped value can never leak through an error line.
+ */
+const scrub = (text: string): string =>
+  text
+    .replace(ANSI, "")
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@")
+    .replace(/"([^"]*)"/g, (whole, inner: string) => (/^[A-Za-z_][A-Za-z0-9_.$-]{0,62}$/.test(inner) ? whole : "\"[REDACTED]\""))
+    .replace(/'([^']*)'/g, (whole, inner: string) => (/^-{0,2}[A-Za-z_][A-Za-z0-9_.$, -]{0,200}$/.test(inner) ? whole : "'[REDACTED]'"))
+    .replace(/\b\d{3}-\d{2}-\d{4}\b/g, "[REDACTED]")
+    .replace(/\bak_[a-z]{2}_[A-Za-z0-9_-]{10,}/g, "[REDACTED]")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 600)
+
+const oneLine = (text: string) => `loan-ledger: ${scrub(text) || "failed"}`
+
+interface PgLikeError {
+  readonly message: string
+  readonly code?: string
+}
+
+const isPgLike = (u: unknown): u is PgLikeError =>
+  Predicate.hasProperty(u, "message") && typeof u.message === "string"
+
+/** `SqlError` from @effect/sql wraps the `pg` error; its own message is generic. */
+const describeSqlError = (error: { readonly message: string; readonly cause?: unknown }): string => {
+  const inner = error.cause
+  if (isPgLike(inner)) {
+    const code = typeof inner.code === "string" && /^[0-9A-Z]{5}$/.test(inner.code) ? ` (SQLSTATE ${inner.code})` : ""
+    return `database error: ${error.message}: ${inner.message}${code}`
+  }
+  return `database error: ${error.message}`
+}
+
+const hasTag = (u: unknown): u is { readonly _tag: string; readonly message?: unknown } =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string"
+
+const messageOf = (u: { readonly message?: unknown; readonly _tag: string }) =>
+  typeof u.message === "string" && u.message !== "" ? u.message : u._tag
+
+/** Domain errors that mean "what you asked for is wrong", not "the system failed". */
+const usageTags = new Set(["ValidationError", "NotFound", "InvalidTransition", "UsageError", "Forbidden"])
+
+const fromFailure = (error: unknown): Outcome => {
+  if (CliValidationError.isValidationError(error)) {
+    return { code: ExitCode.usage, line: Option.some(oneLine(HelpDoc.toAnsiText(error.error))) }
+  }
+  if (ConfigError.isConfigError(error)) {
+    return { code: ExitCode.usage, line: Option.some(oneLine(`configuration error: ${String(error)}`)) }
+  }
+  if (hasTag(error)) {
+    if (error._tag === "ChainsBroken") return { code: ExitCode.brokenChain, line: Option.some(oneLine(messageOf(error))) }
+    if (error._tag === "AuditChainBroken") return { code: ExitCode.brokenChain, line: Option.some(oneLine(messageOf(error))) }
+    if (usageTags.has(error._tag)) return { code: ExitCode.usage, line: Option.some(oneLine(messageOf(error))) }
+    if (error._tag === "SqlError") {
+      return { code: ExitCode.runtime, line: Option.some(oneLine(describeSqlError({ message: messageOf(error), cause: (error as { cause?: unknown }).cause }))) }
+    }
+    return { code: ExitCode.runtime, line: Option.some(oneLine(messageOf(error))) }
+  }
+  if (error instanceof Error) return { code: ExitCode.runtime, line: Option.some(oneLine(error.message)) }
+  return { code: ExitCode.runtime, line: Option.some(oneLine("unexpected failure")) }
+}
+
+export const fromCause = <E>(cause: Cause.Cause<E>): Outcome => {
+  if (Cause.isInterruptedOnly(cause)) return { code: ExitCode.interrupted, line: Option.some("loan-ledger: interrupted") }
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const failed = failure.value
+    // `--help` and `--version` end the parse with this tag after printing; that is success.
+    if (CliValidationError.isValidationError(failed) && CliValidationError.isHelpRequested(failed)) {
+      return { code: ExitCode.ok, line: Option.none() }
+    }
+    return fromFailure(failed)
+  }
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect)) {
+    const d = defect.value
+    const text = d instanceof Error ? d.message : hasTag(d) ? messageOf(d) : "defect"
+    return { code: ExitCode.runtime, line: Option.some(oneLine(`internal error: ${text}`)) }
+  }
+  return { code: ExitCode.runtime, line: Option.some(oneLine("unexpected failure")) }
+}
+
+export const success: Outcome = { code: ExitCode.ok, line: Option.none() }

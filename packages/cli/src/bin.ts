@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { NodeRuntime } from "@effect/platform-node"
+import { Exit } from "effect"
+import { main } from "./main.js"
+
+NodeRuntime.runMain(main(process.argv), {
+  disableErrorReporting: true,
+  // `main` never fails; its value is the exit code. runMain exits only on non-zero codes,
+  // so a success lets the event loop drain (stdout flushed, pools closed).
+  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : 3)
+})

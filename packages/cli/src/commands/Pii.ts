@@ -1,0 +1,3 @@
+import { Effect } from "effect"
+import { RuntimeFailure } from "../CliError.js"
+export const rotate = Effect.fail(new RuntimeFailure({ message: "not implemented yet" }))
