@@ -1,0 +1,4 @@
+-- 001 down. Nothing to undo in this database: 001 creates no extension, and the
+-- runtime role is never dropped by a down path. Roles are cluster-wide; other
+-- databases of this system, and sessions open on them right now, use it.
+-- (An operator who wants it gone runs DROP ROLE once no database needs it.)

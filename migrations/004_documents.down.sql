@@ -1,0 +1,3 @@
+-- 004 down, in reverse order of creation (document_contents references documents).
+DROP TABLE document_contents;
+DROP TABLE documents;

@@ -1,0 +1,2 @@
+-- 007 down.
+DROP TABLE confidence_thresholds;
