@@ -156,3 +156,11 @@ export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("Au
     return `audit chain ${this.chain} is broken at event ${this.eventId}: ${this.detail}`
   }
 }
+
+export class DocumentTooLarge extends Schema.TaggedError<DocumentTooLarge>()("DocumentTooLarge", {
+  maxBytes: Schema.Int
+}) {
+  override get message(): string {
+    return `a document may be at most ${this.maxBytes} bytes`
+  }
+}
