@@ -1,0 +1,46 @@
+/**
+ * Post-processing of the generated OpenAPI document. HttpApi always declares
+ * its own 400 body (`HttpApiDecodeError`) on every endpoint; this API never
+ * sends it (ProblemRenderer answers with a problem document instead), so the
+ * document must not promise it.
+ */
+type Json = Record<string, unknown>
+
+const PLATFORM_DECODE_ERROR = "#/components/schemas/HttpApiDecodeError"
+
+const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const withoutPlatformError = (schema: Json): Json => {
+  if (schema["$ref"] === PLATFORM_DECODE_ERROR) return {}
+  const anyOf = schema["anyOf"]
+  if (!Array.isArray(anyOf)) return schema
+  const kept = anyOf.filter((s) => !(isObject(s) && s["$ref"] === PLATFORM_DECODE_ERROR))
+  if (kept.length === 1 && isObject(kept[0])) return kept[0]
+  return { ...schema, anyOf: kept }
+}
+
+export const tidyOpenApi = (spec: Json): Json => {
+  const paths = isObject(spec["paths"]) ? spec["paths"] : {}
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue
+    for (const operation of Object.values(item)) {
+      if (!isObject(operation) || !isObject(operation["responses"])) continue
+      const badRequest = operation["responses"]["400"]
+      if (!isObject(badRequest) || !isObject(badRequest["content"])) continue
+      const content: Json = {}
+      for (const [type, media] of Object.entries(badRequest["content"])) {
+        if (!isObject(media) || !isObject(media["schema"])) continue
+        const schema = withoutPlatformError(media["schema"])
+        if (Object.keys(schema).length > 0) content[type] = { ...media, schema }
+      }
+      badRequest["content"] = content
+    }
+  }
+  const components = isObject(spec["components"]) ? spec["components"] : {}
+  if (isObject(components["schemas"])) {
+    delete components["schemas"]["HttpApiDecodeError"]
+    delete components["schemas"]["Issue"]
+    delete components["schemas"]["PropertyKey"]
+  }
+  return spec
+}
