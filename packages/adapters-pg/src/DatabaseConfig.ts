@@ -30,6 +30,8 @@ export interface DatabaseConfigShape {
   readonly adminUrlExplicit: boolean
   readonly appRole: string
   readonly lockTimeoutMs: number
+  /** Connections of the runtime pool (`DATABASE_POOL_SIZE`, default 10). */
+  readonly poolSize: number
 }
 
 export class DatabaseConfig extends Context.Tag("@loan-ledger/adapters-pg/DatabaseConfig")<
@@ -47,6 +49,13 @@ export const config: Config.Config<DatabaseConfigShape> = Config.all({
     Config.validate({
       message: "LOCK_TIMEOUT_MS must be between 1 and 600000 (0 would mean wait forever)",
       validation: (ms) => ms >= 1 && ms <= 600_000
+    })
+  ),
+  poolSize: Config.integer("DATABASE_POOL_SIZE").pipe(
+    Config.withDefault(10),
+    Config.validate({
+      message: "DATABASE_POOL_SIZE must be between 1 and 1000",
+      validation: (n) => n >= 1 && n <= 1000
     })
   )
 }).pipe(
