@@ -1,0 +1,88 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import fc from "fast-check"
+import { CanonicalJson } from "../src/index.js"
+import { jsonValue, metadata } from "./support/Arbitraries.js"
+
+const shuffleKeys = (value: CanonicalJson.JsonValue, seed: number): CanonicalJson.JsonValue => {
+  if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, seed))
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+    const rotated = entries.slice(seed % Math.max(1, entries.length)).concat(entries.slice(0, seed % Math.max(1, entries.length)))
+    return Object.fromEntries(rotated.reverse().map(([k, v]) => [k, shuffleKeys(v as CanonicalJson.JsonValue, seed + 1)]))
+  }
+  return value
+}
+
+/** JSON text with other spellings of the same integers, as a client or jsonb might write them. */
+const respell = (value: CanonicalJson.JsonValue, choice: number): string => {
+  if (typeof value === "number") {
+    const forms = [`${value}`, `${value}.0`, `${value}e0`, `${value}E+0`, `${value}.000`, `${value}0e-1`]
+    return forms[choice % forms.length]!
+  }
+  if (Array.isArray(value)) return ` [ ${value.map((v, i) => respell(v, choice + i)).join(" , ")} ] `
+  if (value !== null && typeof value === "object") {
+    return `{ ${Object.entries(value).map(([k, v], i) => `${JSON.stringify(k)} : ${respell(v, choice + i)}`).join(", ")} }`
+  }
+  return JSON.stringify(value)
+}
+
+describe("CanonicalJson", () => {
+  it("sorts keys by UTF-8 bytes, drops whitespace, writes integers plainly", () => {
+    expect(CanonicalJson.encode({ b: 1, a: [true, null, "x"], "é": -0, "\u{1F600}": 2, "\uFFFF": 3 })).toBe(
+      `{"a":[true,null,"x"],"b":1,"é":0,"\uFFFF":3,"\u{1F600}":2}`
+    )
+    expect(CanonicalJson.encode({ s: "tab\there \"q\" \\ \u0001 \u2028" })).toBe(
+      `{"s":"tab\\there \\"q\\" \\\\ \\u0001 \u2028"}`
+    )
+  })
+
+  it("keeps the last of duplicate keys, as jsonb does", () => {
+    const parsed = Either.getOrThrow(CanonicalJson.parse(`{"a":1,"b":2,"a":3}`))
+    expect(CanonicalJson.encode(parsed)).toBe(`{"a":3,"b":2}`)
+  })
+
+  it.each([
+    [{ x: 1.5 }, "metadata.x"],
+    [{ x: 2 ** 53 }, "metadata.x"],
+    [{ x: [1, Number.NaN] }, "metadata.x.1"],
+    [{ x: { y: "\u0000" } }, "metadata.x.y"],
+    [{ x: "\uD800" }, "metadata.x"],
+    [{ x: new Date(0) }, "metadata.x"],
+    [{ x: 1n }, "metadata.x"],
+    [{ x: undefined }, "metadata.x"]
+  ])("rejects %o at %s with a typed error", (value, field) => {
+    const result = CanonicalJson.validateObject(value)
+    expect(Either.isLeft(result)).toBe(true)
+    if (Either.isLeft(result)) {
+      expect(result.left._tag).toBe("ValidationError")
+      expect(result.left.issues[0].field).toBe(field)
+    }
+  })
+
+  it("rejects floats in parsed text too", () => {
+    expect(Either.isLeft(CanonicalJson.parse(`{"a":1.5}`))).toBe(true)
+    expect(Either.isLeft(CanonicalJson.parse(`{"a":1e400}`))).toBe(true)
+    expect(Either.isLeft(CanonicalJson.parse(`{"a":12345678901234567890}`))).toBe(true)
+  })
+
+  it("property: the encoding is the same for every key order", () => {
+    fc.assert(fc.property(metadata, fc.nat(), (value, seed) => {
+      expect(CanonicalJson.encode(shuffleKeys(value, seed))).toBe(CanonicalJson.encode(value))
+    }))
+  })
+
+  it("property: the encoding is the same for every number spelling and whitespace", () => {
+    fc.assert(fc.property(jsonValue, fc.nat(), (value, choice) => {
+      const reparsed = Either.getOrThrow(CanonicalJson.parse(respell(value, choice)))
+      expect(CanonicalJson.encode(reparsed)).toBe(CanonicalJson.encode(value))
+    }))
+  })
+
+  it("property: the canonical text parses back to an equal value (jsonb round trip)", () => {
+    fc.assert(fc.property(jsonValue, (value) => {
+      const text = CanonicalJson.encode(value)
+      expect(CanonicalJson.encode(Either.getOrThrow(CanonicalJson.parse(text)))).toBe(text)
+    }))
+  })
+})
