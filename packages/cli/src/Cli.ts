@@ -15,6 +15,7 @@ import * as PiiCommand from "./commands/Pii.js"
 import * as SeedCommand from "./commands/Seed.js"
 import * as ServeCommand from "./commands/Serve.js"
 import * as VerifyCommand from "./commands/Verify.js"
+import * as Layers from "./Layers.js"
 
 /** A parent invoked without a subcommand is a usage error (exit 2), not a silent success. */
 const needsSubcommand = (path: string) => () =>
@@ -42,7 +43,10 @@ const migrateUp = Command.make(
     )
   },
   ({ to }) => MigrateCommand.up(to)
-).pipe(Command.withDescription("Apply pending migrations as the owner, in order, one transaction each."))
+).pipe(
+  Command.withDescription("Apply pending migrations as the owner, in order, one transaction each."),
+  Command.provide(Layers.Migrations)
+)
 
 const migrateDown = Command.make(
   "down",
@@ -55,11 +59,13 @@ const migrateDown = Command.make(
   },
   ({ steps }) => MigrateCommand.down(steps)
 ).pipe(
-  Command.withDescription("Undo the newest migrations. In production, 006 and everything before it are never undone.")
+  Command.withDescription("Undo the newest migrations. In production, 006 and everything before it are never undone."),
+  Command.provide(Layers.Migrations)
 )
 
 const migrateStatus = Command.make("status", { json }, ({ json }) => MigrateCommand.status({ json })).pipe(
-  Command.withDescription("List every migration with whether and when it was applied.")
+  Command.withDescription("List every migration with whether and when it was applied."),
+  Command.provide(Layers.Migrations)
 )
 
 const migrate = Command.make("migrate", {}, () => Effect.fail(needsSubcommand("loan-ledger migrate")())).pipe(

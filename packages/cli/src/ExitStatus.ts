@@ -40,7 +40,7 @@ const scrub = (text: string): string =>
   text
     .replace(ANSI, "")
     .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@")
-    .replace(/"([^"]*)"/g, (whole, inner: string) => (/^[A-Za-z_][A-Za-z0-9_.$-]{0,62}$/.test(inner) ? whole : "\"[REDACTED]\""))
+    .replace(/"([^"]*)"/g, (whole, inner: string) => (/^[A-Za-z_/.][A-Za-z0-9_.$/-]{0,200}$/.test(inner) ? whole : "\"[REDACTED]\""))
     .replace(/'([^']*)'/g, (whole, inner: string) => (/^-{0,2}[A-Za-z_][A-Za-z0-9_.$, -]{0,200}$/.test(inner) ? whole : "'[REDACTED]'"))
     .replace(/\b\d{3}-\d{2}-\d{4}\b/g, "[REDACTED]")
     .replace(/\bak_[a-z]{2}_[A-Za-z0-9_-]{10,}/g, "[REDACTED]")
@@ -75,7 +75,18 @@ const messageOf = (u: { readonly message?: unknown; readonly _tag: string }) =>
   typeof u.message === "string" && u.message !== "" ? u.message : u._tag
 
 /** Domain errors that mean "what you asked for is wrong", not "the system failed". */
-const usageTags = new Set(["ValidationError", "NotFound", "InvalidTransition", "UsageError", "Forbidden"])
+const usageTags = new Set([
+  "UsageError",
+  // domain
+  "ValidationError",
+  "NotFound",
+  "InvalidTransition",
+  "Forbidden",
+  // migrations: a target that does not exist, a refused production downgrade, an unreadable migrations folder
+  "InvalidMigrationTarget",
+  "ProductionDowngradeRefused",
+  "MigrationFilesError"
+])
 
 const fromFailure = (error: unknown): Outcome => {
   if (CliValidationError.isValidationError(error)) {
@@ -111,7 +122,9 @@ export const fromCause = <E>(cause: Cause.Cause<E>): Outcome => {
   const defect = Cause.dieOption(cause)
   if (Option.isSome(defect)) {
     const d = defect.value
-    const text = d instanceof Error ? d.message : hasTag(d) ? messageOf(d) : "defect"
+    // Adapters raise database failures as tagged defects with a safe message (DatabaseFailure).
+    if (hasTag(d)) return { code: ExitCode.runtime, line: Option.some(oneLine(messageOf(d))) }
+    const text = d instanceof Error ? d.message : "defect"
     return { code: ExitCode.runtime, line: Option.some(oneLine(`internal error: ${text}`)) }
   }
   return { code: ExitCode.runtime, line: Option.some(oneLine("unexpected failure")) }

@@ -4,7 +4,7 @@
  */
 import { CliConfig } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import * as Cli from "./Cli.js"
 import * as ExitStatus from "./ExitStatus.js"
 
@@ -31,7 +31,22 @@ const plainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 const writeStderr = (line: string) => Effect.sync(() => process.stderr.write(line + "\n"))
 
-const CliEnvironment = Layer.mergeAll(NodeContext.layer, CliConfig.layer({ showBuiltIns: false }))
+/**
+ * Library log lines (the Migrator's "migrated up: ..." and the like) go to
+ * stderr and only from warnings up: stdout carries the command's own output,
+ * which scripts parse (`--json`).
+ */
+const stderrLogger = Logger.make(({ logLevel, message }) => {
+  const text = (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : String(m))).join(" ")
+  process.stderr.write(`loan-ledger: ${logLevel.label.toLowerCase()}: ${text}\n`)
+})
+
+const CliEnvironment = Layer.mergeAll(
+  NodeContext.layer,
+  CliConfig.layer({ showBuiltIns: false }),
+  Logger.replace(Logger.defaultLogger, stderrLogger),
+  Logger.minimumLogLevel(LogLevel.Warning)
+)
 
 /** Never fails: the exit code is the result. */
 export const main = (argv: ReadonlyArray<string>): Effect.Effect<ExitStatus.ExitCode> =>

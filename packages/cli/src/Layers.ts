@@ -1,0 +1,80 @@
+/**
+ * What the commands run on, composed once for the whole CLI (the server
+ * composes the same adapters): settings, the owner's and the runtime role's
+ * pools, and the services built on them.
+ *
+ * With no `DATABASE_URL`, `environment` starts the embedded default first
+ * (its own cluster, migrated, with generated development secrets) and makes
+ * its ConfigProvider current, so every layer below reads its settings
+ * through `Config` exactly as in production. Production never falls back to
+ * the embedded database.
+ */
+import * as AdminSql from "@loan-ledger/adapters-pg/AdminSql"
+import * as DatabaseConfig from "@loan-ledger/adapters-pg/DatabaseConfig"
+import * as EmbeddedDefault from "@loan-ledger/adapters-pg/EmbeddedDefault"
+import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
+import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import { UsageError } from "./CliError.js"
+
+const log = (line: string) => process.stderr.write(`loan-ledger: ${line}\n`)
+
+/**
+ * How the embedded default prepares its database before a command runs:
+ * every command but `migrate` wants the latest schema; `migrate` itself
+ * wants the schema left as it is (so that `migrate down` sticks), and
+ * migrates only a brand-new database, whose runtime role does not exist yet.
+ */
+export type EmbeddedSchema = "latest" | "only-when-new"
+
+const prepareEmbedded = (schema: EmbeddedSchema) => (adminUrl: Redacted.Redacted<string>, appRole: string) =>
+  Effect.gen(function*() {
+    if (schema === "only-when-new" && (yield* Migrator.status).version > 0) return
+    yield* Migrator.up()
+  }).pipe(
+    Effect.provide(
+      Migrator.DefaultWithoutDependencies.pipe(
+        Layer.provide(MigrationSettings.layerWith({ appRole })),
+        Layer.provide(PgClient.layer({ url: adminUrl, maxConnections: 1, applicationName: AdminSql.APPLICATION_NAME }))
+      )
+    )
+  )
+
+/**
+ * The ConfigProvider every command runs under: the environment's, or, with
+ * no `DATABASE_URL` outside production, the embedded default's. Scoped: a
+ * cluster this command started stops when the command ends (one already
+ * running, e.g. under `serve`, is borrowed and left alone).
+ */
+export const environment = (schema: EmbeddedSchema) => Layer.unwrapScoped(
+  Effect.gen(function*() {
+    if (!(yield* EmbeddedDefault.isWanted)) return Layer.empty
+    if ((yield* DatabaseConfig.environment) === "production") {
+      return yield* new UsageError({
+        message: "DATABASE_URL is required in production (the embedded database is for development only)"
+      })
+    }
+    const embedded = yield* EmbeddedDefault.start({ migrate: prepareEmbedded(schema), log })
+    return Layer.setConfigProvider(embedded.configProvider)
+  })
+)
+
+const Settings = DatabaseConfig.layer
+
+/**
+ * The owner's connection for the Migrator: a plain client of one connection.
+ * Not AdminSql's pool: that one returns timestamps as text (for the audit
+ * chain), while the Migrator's status reads `applied_at` as a Date.
+ */
+const MigrationSql = Layer.unwrapEffect(
+  Effect.map(DatabaseConfig.DatabaseConfig, (config) =>
+    PgClient.layer({ url: config.adminUrl, maxConnections: 1, applicationName: AdminSql.APPLICATION_NAME }))
+).pipe(Layer.provide(Settings))
+
+/** `migrate up | down | status`. */
+export const Migrations = Migrator.DefaultWithoutDependencies.pipe(
+  Layer.provide(MigrationSettings.layer),
+  Layer.provide(MigrationSql),
+  Layer.provide(environment("only-when-new"))
+)
