@@ -24,6 +24,23 @@ describe("test harness", () => {
     expect(Number(rows[0]?.v)).toBeGreaterThanOrEqual(150000)
   })
 
+  it("copies a template migrated to the latest version, and leaves the other database empty", async () => {
+    const versions = async (url: string) => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'schema_migrations'"
+      )
+      const applied = rows[0]?.n === 1
+        ? (await client.query<{ v: number }>("SELECT max(version) AS v FROM schema_migrations")).rows[0]?.v
+        : undefined
+      await client.end()
+      return applied
+    }
+    expect(await versions(a.adminUrl)).toBe(8)
+    expect(await versions(b.adminUrl)).toBeUndefined()
+  })
+
   it("lets the runtime role log in to a migrated copy", async () => {
     const client = new pg.Client({ connectionString: a.appUrl })
     await client.connect()

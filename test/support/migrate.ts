@@ -1,12 +1,19 @@
-// TEMPORARY until the Migrator lands: creates only the runtime role so the harness can be exercised.
-import pg from "pg"
+/** Brings a test database to the latest migration with the real Migrator, as its owner. */
+import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
+import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
-export const migrateToLatest = async (url: string, appRole: string) => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(`DO $$ BEGIN CREATE ROLE "${appRole}" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`)
-  } finally {
-    await client.end()
-  }
-}
+export const migrateToLatest = (url: string, appRole: string) =>
+  Effect.runPromise(
+    Migrator.up({}).pipe(
+      Effect.provide(
+        Migrator.DefaultWithoutDependencies.pipe(
+          Layer.provide(MigrationSettings.layerWith({ appRole })),
+          Layer.provide(PgClient.layer({ url: Redacted.make(url) }))
+        )
+      ),
+      Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+      Effect.asVoid
+    )
+  )
