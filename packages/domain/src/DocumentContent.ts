@@ -234,23 +234,16 @@ const MAX_FILENAME = 255
  * that matches the detected type (appended when missing or different).
  */
 export const sanitizeFilename = (raw: string, mediaType: MediaType): Filename => {
-  const base = raw.split(/[/\\]/).pop() ?? ""
-  let name = base
-    .normalize("NFKC")
-    .replace(/[^A-Za-z0-9._ ()-]/g, "_")
-    .replace(/^[._ -]+/, "")
-    .replace(/[. ]+$/, "")
+  const name = (raw.split(/[/\\]/).pop() ?? "").normalize("NFKC").replace(/[^A-Za-z0-9._ ()-]/g, "_")
   const extensions = EXTENSIONS[mediaType]
-  const lower = name.toLowerCase()
-  let extension = extensions.find((e) => lower.endsWith(e))
-  if (extension === undefined) {
-    extension = extensions[0]!
-    name = `${name}${extension}`
-  }
-  const stem = name.slice(0, name.length - extension.length).replace(/[. ]+$/, "")
-  const keep = stem.slice(0, MAX_FILENAME - extension.length).replace(/[. ]+$/, "")
-  const finalStem = /^[A-Za-z0-9]/.test(keep) ? keep : `document${keep.length > 0 ? "_" + keep : ""}`.slice(0, MAX_FILENAME - extension.length)
-  return `${finalStem}${name.slice(name.length - extension.length)}` as Filename
+  const found = extensions.find((e) => name.toLowerCase().endsWith(e))
+  const extension = found === undefined ? extensions[0]! : name.slice(name.length - found.length)
+  const stem = (found === undefined ? name : name.slice(0, name.length - found.length))
+    .replace(/^[._ -]+/, "")
+    .slice(0, MAX_FILENAME - extension.length)
+    .replace(/[. ]+$/, "")
+  const safeStem = stem === "" ? "document" : /^[A-Za-z0-9]/.test(stem) ? stem : `document_${stem}`.slice(0, MAX_FILENAME - extension.length)
+  return `${safeStem}${extension}` as Filename
 }
 
 // CRC-32 (ISO 3309) for PNG chunk checks.
