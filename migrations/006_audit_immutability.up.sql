@@ -112,44 +112,49 @@ $$;
 
 -- Mechanism 4: the runtime role's membership in audit_writer, without
 -- inheritance. PostgreSQL 16+ records inheritance per grant: WITH INHERIT FALSE.
--- PostgreSQL 15 knows only the member's INHERIT attribute, so there the runtime
--- role is made NOINHERIT. That is a one-way hardening no down path loosens:
--- the role is shared with other databases of the cluster, some of which may
--- rely on it, and the runtime role needs no inherited rights. (The harness and
--- operators grant it everything directly.)
+-- There every GRANT or REVOKE of audit_writer takes a lock on the role, which
+-- orders this grant against a concurrent down path of another database (see
+-- 006.down.sql), so the grant is issued unconditionally: "already granted" is
+-- only a NOTICE. PostgreSQL 15 knows only the member's INHERIT attribute, so
+-- there the runtime role is made NOINHERIT. That is a one-way hardening that no
+-- down path loosens: the role is shared with the other databases of the
+-- cluster, which may rely on it, and the runtime role needs no inherited
+-- rights (it is granted everything directly).
 DO $$
 DECLARE
   app_role constant text := current_setting('loan_ledger.app_role');
   per_grant_inherit constant boolean := current_setting('server_version_num')::integer >= 160000;
 BEGIN
-  IF NOT per_grant_inherit
-     AND (SELECT rolinherit FROM pg_catalog.pg_roles WHERE rolname = app_role) THEN
+  IF per_grant_inherit THEN
     BEGIN
-      EXECUTE format('ALTER ROLE %I NOINHERIT', app_role);
-    EXCEPTION WHEN internal_error THEN
-      -- "tuple concurrently updated": another database did the same at the
-      -- same moment. Fine if the role is NOINHERIT now.
-      IF (SELECT rolinherit FROM pg_catalog.pg_roles WHERE rolname = app_role) THEN
-        RAISE;
-      END IF;
-    END;
-  END IF;
-
-  IF NOT EXISTS (
-    SELECT FROM pg_catalog.pg_auth_members m
-      JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
-      JOIN pg_catalog.pg_roles u ON u.oid = m.member
-    WHERE r.rolname = 'audit_writer' AND u.rolname = app_role
-  ) THEN
-    BEGIN
-      IF per_grant_inherit THEN
-        EXECUTE format('GRANT audit_writer TO %I WITH INHERIT FALSE', app_role);
-      ELSE
-        EXECUTE format('GRANT audit_writer TO %I', app_role);
-      END IF;
+      EXECUTE format('GRANT audit_writer TO %I WITH INHERIT FALSE', app_role);
     EXCEPTION WHEN unique_violation OR duplicate_object THEN
       NULL; -- granted by another database's migration at the same moment
     END;
+  ELSE
+    IF (SELECT rolinherit FROM pg_catalog.pg_roles WHERE rolname = app_role) THEN
+      BEGIN
+        EXECUTE format('ALTER ROLE %I NOINHERIT', app_role);
+      EXCEPTION WHEN internal_error THEN
+        -- "tuple concurrently updated": another database did the same at the
+        -- same moment. Fine if the role is NOINHERIT now.
+        IF (SELECT rolinherit FROM pg_catalog.pg_roles WHERE rolname = app_role) THEN
+          RAISE;
+        END IF;
+      END;
+    END IF;
+    IF NOT EXISTS (
+      SELECT FROM pg_catalog.pg_auth_members m
+        JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
+        JOIN pg_catalog.pg_roles u ON u.oid = m.member
+      WHERE r.rolname = 'audit_writer' AND u.rolname = app_role
+    ) THEN
+      BEGIN
+        EXECUTE format('GRANT audit_writer TO %I', app_role);
+      EXCEPTION WHEN unique_violation OR duplicate_object THEN
+        NULL; -- granted by another database's migration at the same moment
+      END;
+    END IF;
   END IF;
 
   -- What the rest of the system relies on, checked rather than assumed (a
