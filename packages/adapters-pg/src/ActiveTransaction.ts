@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { ChainKey } from "@loan-ledger/domain/ChainKey"
 import * as DatabaseFailure from "./DatabaseFailure.js"
+import { TransactionRequired } from "./TransactionErrors.js"
 
 export interface ActiveTransactionState {
   /** Random per transaction; also stored with `set_config(TOKEN_SETTING, token, true)`. */
@@ -57,4 +58,18 @@ export const statement = (operation: string) => <A, R>(effect: Effect.Effect<A, 
     Effect.tapError(() => markAborted),
     Effect.onInterrupt(() => markAborted),
     DatabaseFailure.orDie(operation)
+  )
+
+/**
+ * The run-time half of a port's `Transaction` requirement: `effect` runs
+ * only inside a transaction of the unit of work (a test or a shell could
+ * provide a hand-made `Transaction`; this it cannot fake).
+ */
+export const requireTransaction = (operation: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.serviceOption(ActiveTransaction),
+    Option.match({
+      onNone: () => Effect.die(new TransactionRequired({ operation })),
+      onSome: () => effect
+    })
   )

@@ -6,6 +6,7 @@
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -26,4 +27,13 @@ export const layerFrom = (options: PoolOptions): Layer.Layer<AdminSql, SqlError>
 export const layer: Layer.Layer<AdminSql, SqlError, DatabaseConfig> = Layer.unwrapEffect(
   Effect.map(DatabaseConfig, (config) =>
     layerFrom({ url: config.adminUrl, maxConnections: ADMIN_POOL_SIZE, applicationName: APPLICATION_NAME }))
+)
+
+/**
+ * The owner's pool as the plain `SqlClient` / `PgClient`, for programs that
+ * run as the owner only (the migrator, seeding). Never merge it into the
+ * runtime composition: the repositories would then write as the owner.
+ */
+export const asSqlClient: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, never, AdminSql> = Layer.effectContext(
+  Effect.map(AdminSql, (client) => Context.make(PgClient.PgClient, client).pipe(Context.add(SqlClient.SqlClient, client)))
 )

@@ -2,9 +2,10 @@
  * The advisory lock of an audit chain: `pg_advisory_xact_lock(NAMESPACE,
  * hashtext(ChainKey.toString(chain)))`, the two-int4 form. The fixed first
  * key keeps our locks apart from every other user of two-int4 advisory
- * locks in the database, and PostgreSQL keeps the two-int4 keyspace apart
- * from the one-bigint one altogether. A `hashtext` collision between two
- * chains only makes them wait for each other, never breaks a chain.
+ * locks in the database (the migrator's is 'LLMG', Migrator.ts), and
+ * PostgreSQL keeps the one-bigint keyspace apart altogether. A `hashtext`
+ * collision between two chains only makes them wait for each other, never
+ * breaks a chain.
  *
  * Only the transaction-scoped form is ever taken: COMMIT and ROLLBACK
  * release it, a crashed client's lock dies with its transaction, and

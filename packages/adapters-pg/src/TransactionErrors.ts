@@ -59,3 +59,16 @@ export class TransactionAborted extends Schema.TaggedError<TransactionAborted>()
     return "a statement failed inside the transaction; the transaction was rolled back and nothing was written"
   }
 }
+
+/**
+ * A write or a locking read (one whose port requires `Transaction`) ran
+ * outside a transaction of the unit of work: its lock or its write would
+ * not be covered by the chain lock, nor commit with the audit events.
+ */
+export class TransactionRequired extends Schema.TaggedError<TransactionRequired>()("TransactionRequired", {
+  operation: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation} must run inside UnitOfWork.transaction`
+  }
+}
