@@ -5,12 +5,20 @@
  */
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as OpenApi from "@effect/platform/OpenApi"
+import { ApiKeysApi } from "./ApiKeys/Api.js"
+import { ApplicationsApi } from "./Applications/Api.js"
+import { AuditEventsApi } from "./AuditEvents/Api.js"
+import { DocumentsApi } from "./Documents/Api.js"
 import { HealthApi } from "./Health/Api.js"
 import { tidyOpenApi } from "./OpenApiTidy.js"
 import * as Problems from "./Problems.js"
 
 export class LoanLedgerApi extends HttpApi.make("loan-ledger")
   .add(HealthApi)
+  .add(ApplicationsApi)
+  .add(DocumentsApi)
+  .add(AuditEventsApi)
+  .add(ApiKeysApi)
   .addError(Problems.InvalidParametersProblem)
   .addError(Problems.MalformedBodyProblem)
   .addError(Problems.PayloadTooLargeProblem)

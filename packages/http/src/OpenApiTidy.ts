@@ -44,3 +44,16 @@ export const tidyOpenApi = (spec: Json): Json => {
   }
   return spec
 }
+
+/** Documents the `Location` header of an operation's 201 answer (HttpApi has no notion of response headers). */
+export const withLocationHeader = (description: string) => (operation: Json): Json => {
+  const responses = isObject(operation["responses"]) ? operation["responses"] : {}
+  const created = responses["201"]
+  if (isObject(created)) {
+    created["headers"] = {
+      ...(isObject(created["headers"]) ? created["headers"] : {}),
+      Location: { description, schema: { type: "string", format: "uri-reference" } }
+    }
+  }
+  return operation
+}

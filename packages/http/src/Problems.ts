@@ -10,9 +10,11 @@
  * every 401 reads the same whatever the reason was.
  */
 import { HttpApiDecodeError } from "@effect/platform/HttpApiError"
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
   ChainBusy,
+  DocumentTooLarge,
   Conflict,
   DamagedFile,
   DocumentLimitReached,
@@ -25,7 +27,7 @@ import {
   ValidationError
 } from "@loan-ledger/domain/Errors"
 import { fieldProblems } from "./ParameterIssues.js"
-import { problem } from "./Problem.js"
+import { FieldProblem, problem } from "./Problem.js"
 
 // ---------------------------------------------------------------------------
 // Failures that exist only at the HTTP boundary
@@ -50,6 +52,25 @@ export class UnsupportedContentType extends Schema.TaggedError<UnsupportedConten
 export class MissingFilePart extends Schema.TaggedError<MissingFilePart>()("MissingFilePart", {
   field: Schema.String
 }) {}
+
+/**
+ * A query parameter that decoded but that the use case could not read (a
+ * cursor the adapter did not make). Still a bad parameter: 400, like the
+ * ones HttpApi rejects itself.
+ */
+export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
+  issues: Schema.Array(FieldProblem)
+}) {}
+
+/** A use case's ValidationError about query parameters (an unreadable cursor) is a 400, not a 422. */
+export const asInvalidQuery = <A, E, R>(
+  effect: Effect.Effect<A, E | ValidationError, R>
+): Effect.Effect<A, Exclude<E, ValidationError> | InvalidQuery, R> =>
+  Effect.catchIf(
+    effect,
+    (e): e is ValidationError => e instanceof ValidationError,
+    (e) => Effect.fail(new InvalidQuery({ issues: e.issues }))
+  ) as Effect.Effect<A, Exclude<E, ValidationError> | InvalidQuery, R>
 
 /** No route matches the request's method and path. */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {}) {}
@@ -77,6 +98,14 @@ export const InvalidParametersProblem = problem(HttpApiDecodeError, {
   errors: fieldProblems
 })
 
+export const InvalidQueryProblem = problem(InvalidQuery, {
+  status: 400,
+  slug: "invalid-parameters",
+  title: "Invalid parameters",
+  detail: () => "One or more path or query parameters are not valid.",
+  errors: (e) => e.issues
+})
+
 export const ValidationProblem = problem(ValidationError, {
   status: 422,
   slug: "validation-failed",
@@ -91,6 +120,13 @@ export const PayloadTooLargeProblem = problem(PayloadTooLarge, {
   slug: "payload-too-large",
   title: "Payload too large",
   detail: (e) => `The request body must not exceed ${e.limitBytes} bytes.`
+})
+
+export const DocumentTooLargeProblem = problem(DocumentTooLarge, {
+  status: 413,
+  slug: "payload-too-large",
+  title: "Payload too large",
+  detail: (e) => `A document must not exceed ${e.maxBytes} bytes.`
 })
 
 export const UnsupportedContentTypeProblem = problem(UnsupportedContentType, {

@@ -1,0 +1,128 @@
+/**
+ * Receiving an uploaded document from a multipart body.
+ *
+ * The body is parsed as a stream (HttpApi's `MultipartStream`), never
+ * persisted: the platform's other multipart reader writes every file to a
+ * temporary folder, unencrypted, which a lender may not do with a borrower's
+ * documents. The 20 MiB limit is enforced by the parser while the bytes
+ * arrive, so an oversized file is refused (413) after at most 20 MiB, not
+ * after the whole of it.
+ *
+ * The content must be held in memory once to be checked (a structure check
+ * needs the end of the file) and encrypted, so uploads take a slot: at most
+ * `UPLOAD_CONCURRENCY` of them (default 2) are read and processed at once,
+ * and the others wait before a byte of their body is read (TCP back-pressure
+ * holds the clients). Memory stays bounded however many arrive together.
+ */
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Multipart from "@effect/platform/Multipart"
+import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { MAX_BYTES } from "@loan-ledger/domain/DocumentContent"
+import { MalformedBody, MissingFilePart, PayloadTooLarge, UnsupportedContentType } from "./Problems.js"
+import { declaredLength, drain, mediaType } from "./RequestBody.js"
+
+export const FIELD = "document"
+
+/** The file plus multipart framing and a few small fields. */
+export const MAX_BODY_BYTES = MAX_BYTES + 256 * 1024
+
+export interface ReceivedFile {
+  /** As the client sent it: not safe to store or show before sanitising. */
+  readonly filename: string
+  readonly content: Uint8Array
+}
+
+export type ReceiveError = UnsupportedContentType | PayloadTooLarge | MalformedBody | MissingFilePart
+
+export class UploadSlots extends Context.Tag("@loan-ledger/http/UploadSlots")<
+  UploadSlots,
+  { readonly withSlot: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> }
+>() {
+  static readonly make = (slots: number) =>
+    Effect.map(Effect.makeSemaphore(slots), (semaphore) => UploadSlots.of({ withSlot: semaphore.withPermits(1) }))
+
+  static readonly layer = Layer.effect(
+    UploadSlots,
+    Effect.flatMap(
+      Config.integer("UPLOAD_CONCURRENCY").pipe(
+        Config.withDefault(2),
+        Config.validate({ message: "UPLOAD_CONCURRENCY must be from 1 to 64", validation: (n) => n >= 1 && n <= 64 })
+      ),
+      UploadSlots.make
+    )
+  )
+}
+
+const limits = {
+  maxParts: Option.some(16),
+  maxFieldSize: 64 * 1024,
+  maxFileSize: Option.some(MAX_BYTES),
+  maxTotalSize: Option.some(MAX_BODY_BYTES)
+} as const
+
+const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<never, PayloadTooLarge | MalformedBody> => {
+  switch (error.reason) {
+    case "FileTooLarge":
+    case "FieldTooLarge":
+    case "BodyTooLarge":
+    case "TooManyParts":
+      return Effect.fail(new PayloadTooLarge({ limitBytes: MAX_BYTES }))
+    case "Parse":
+      return Effect.fail(new MalformedBody({ expected: "multipart/form-data" }))
+    case "InternalError":
+      return Effect.die(error)
+  }
+}
+
+const collect = (file: Multipart.File): Effect.Effect<ReceivedFile, Multipart.MultipartError> =>
+  Effect.map(Stream.runCollect(file.content), (chunks) => {
+    const parts = Chunk.toReadonlyArray(chunks)
+    const size = parts.reduce((n, part) => n + part.length, 0)
+    const content = new Uint8Array(size)
+    let offset = 0
+    for (const part of parts) {
+      content.set(part, offset)
+      offset += part.length
+    }
+    return { filename: file.name, content }
+  })
+
+/** A part we do not want still has to be read past, or the parser stalls. */
+const skip = (part: Multipart.Part): Effect.Effect<void, Multipart.MultipartError> =>
+  Multipart.isFile(part) ? Stream.runDrain(part.content) : Effect.void
+
+/** The file in the field `document`, read within the limits; the rest of the body is discarded. */
+export const receive: Effect.Effect<ReceivedFile, ReceiveError, HttpServerRequest.HttpServerRequest> = Effect.flatMap(
+  HttpServerRequest.HttpServerRequest,
+  (request): Effect.Effect<ReceivedFile, ReceiveError> => {
+    if (mediaType(request) !== "multipart/form-data") {
+      return Effect.zipRight(drain(request), Effect.fail(new UnsupportedContentType({ expected: "multipart/form-data" })))
+    }
+    const declared = declaredLength(request)
+    if (declared !== undefined && declared > MAX_BODY_BYTES) {
+      return Effect.zipRight(drain(request), Effect.fail(new PayloadTooLarge({ limitBytes: MAX_BYTES })))
+    }
+    return Multipart.withLimitsStream(request.multipartStream, limits).pipe(
+      Stream.mapEffect((part) =>
+        Multipart.isFile(part) && part.key === FIELD
+          ? Effect.map(collect(part), Option.some)
+          : Effect.as(skip(part), Option.none<ReceivedFile>())
+      ),
+      Stream.filterMap((found) => found),
+      Stream.runHead,
+      Effect.catchAll(fromMultipartError),
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(new MissingFilePart({ field: FIELD })),
+        onSome: Effect.succeed
+      })),
+      // Whatever we did not read (a limit hit, parts after the file) is dropped, so the client gets its answer.
+      Effect.ensuring(drain(request))
+    )
+  }
+)
