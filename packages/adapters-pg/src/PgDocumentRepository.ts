@@ -109,7 +109,14 @@ export const make = Effect.gen(function*() {
       Effect.map((found) => Option.fromNullable(found[0]))
     )
 
-  return DocumentRepository.of({ insert, countForApplication, listForApplication, findById })
+  const findByDocumentId: DocumentRepository["Type"]["findByDocumentId"] = (documentId) =>
+    sql`SELECT ${columns} FROM documents WHERE id = ${documentId}`.pipe(
+      statement("read document"),
+      Effect.flatMap(documents),
+      Effect.map((found) => Option.fromNullable(found[0]))
+    )
+
+  return DocumentRepository.of({ insert, countForApplication, listForApplication, findById, findByDocumentId })
 })
 
 export const layer: Layer.Layer<DocumentRepository, never, SqlClient.SqlClient> = Layer.effect(

@@ -23,5 +23,7 @@ export class DocumentRepository extends Context.Tag("@loan-ledger/domain/Documen
       applicationId: ApplicationId,
       documentId: DocumentId
     ) => Effect.Effect<Option.Option<LoanDocument>>
+    /** A document by its id alone (`GET /v1/documents/:id`); the caller still checks its application. */
+    readonly findByDocumentId: (documentId: DocumentId) => Effect.Effect<Option.Option<LoanDocument>>
   }
 >() {}

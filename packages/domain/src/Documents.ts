@@ -155,6 +155,33 @@ export class Documents extends Effect.Service<Documents>()("@loan-ledger/domain/
           return { document, content } satisfies Download
         }).pipe(Policy.authorizeApplication(actor, "document:download", application)))
 
-    return { upload, list, get, download } as const
+    /**
+     * A document by its id alone. Its application decides who may see it;
+     * a caller who may not gets "document not found", never the id of the
+     * application behind it.
+     */
+    const byDocumentId = <A, E, R>(
+      documentId: DocumentId,
+      use: (applicationId: ApplicationId) => Effect.Effect<A, E | NotFound, R>
+    ): Effect.Effect<A, E | NotFound, R> => {
+      const documentNotFound = new NotFound({ entity: "document", id: documentId })
+      return Effect.flatMap(documents.findByDocumentId(documentId), Option.match({
+        onNone: () => Effect.fail(documentNotFound),
+        onSome: (document) =>
+          Effect.catchIf(
+            use(document.applicationId),
+            (e): e is NotFound => e instanceof NotFound && e.entity === "application",
+            () => Effect.fail(documentNotFound)
+          )
+      }))
+    }
+
+    const getById = (actor: Actor.Actor, documentId: DocumentId) =>
+      byDocumentId(documentId, (applicationId) => get(actor, applicationId, documentId))
+
+    const downloadById = (actor: Actor.Actor, documentId: DocumentId) =>
+      byDocumentId(documentId, (applicationId) => download(actor, applicationId, documentId))
+
+    return { upload, list, get, download, getById, downloadById } as const
   })
 }) {}

@@ -231,7 +231,8 @@ export const make = (options: Options = {}) =>
       findById: (applicationId, documentId) =>
         Effect.sync(() =>
           Option.filter(Option.fromNullable(state.documents.get(documentId)), (d) => d.applicationId === applicationId)
-        )
+        ),
+      findByDocumentId: (documentId) => Effect.sync(() => Option.fromNullable(state.documents.get(documentId)))
     })
 
     const contents = DocumentContentStore.DocumentContentStore.of({
