@@ -4,7 +4,7 @@
  * take; the messages are short and never echo the typed value.
  */
 import { ApiKeyId, ApplicationId } from "@loan-ledger/domain/Ids"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const expecting = (what: string) => () => ({ message: what, override: true })
 

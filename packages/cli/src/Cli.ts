@@ -4,9 +4,12 @@
  * that does the work; every leaf gets its layers through `Command.provide`,
  * so `--help` never starts a database.
  */
-import { Args, Command, Options } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import * as Role from "@loan-ledger/domain/Role"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { ApiKeyIdArg, ApplicationIdArg, integerBetween, positiveInteger } from "./Arguments.js"
 import { UsageError } from "./CliError.js"
 import * as KeysCommand from "./commands/Keys.js"

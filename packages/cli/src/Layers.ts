@@ -14,8 +14,10 @@ import * as DatabaseConfig from "@loan-ledger/adapters-pg/DatabaseConfig"
 import * as EmbeddedDefault from "@loan-ledger/adapters-pg/EmbeddedDefault"
 import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
 import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import { UsageError } from "./CliError.js"
 
 const log = (line: string) => process.stderr.write(`loan-ledger: ${line}\n`)

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { NodeRuntime } from "@effect/platform-node"
-import { Exit } from "effect"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Exit from "effect/Exit"
 import { main } from "./main.js"
 
 NodeRuntime.runMain(main(process.argv), {

@@ -2,9 +2,14 @@
  * The CLI program: parse, run, and turn whatever happened into the
  * contract's exit code and at most one line on stderr.
  */
-import { CliConfig } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
-import { Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import * as Cli from "./Cli.js"
 import * as ExitStatus from "./ExitStatus.js"
 

@@ -4,7 +4,9 @@
  */
 import { formatVersion } from "@loan-ledger/adapters-pg/MigrationErrors"
 import { type MigrationRun, Migrator } from "@loan-ledger/adapters-pg/Migrator"
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 const report = (run: MigrationRun) =>
   Effect.gen(function*() {

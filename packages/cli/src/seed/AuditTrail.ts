@@ -17,7 +17,7 @@ import * as AuditEvent from "@loan-ledger/domain/AuditEvent"
 import type { ConfidenceScore } from "@loan-ledger/domain/ConfidenceScore"
 import type { ApiKeyId, ApplicationId } from "@loan-ledger/domain/Ids"
 import * as Lifecycle from "@loan-ledger/domain/Lifecycle"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import type { SeedApplication } from "./SeedData.js"
 import { keys } from "./SeedData.js"
 
