@@ -33,7 +33,7 @@ export interface DeclaredErrors {
   readonly errorSchema: Schema.Schema.All
   readonly groups: Readonly<Record<string, {
     readonly errorSchema: Schema.Schema.All
-    readonly endpoints: Readonly<Record<string, { readonly errorSchema: Schema.Schema.All }>>
+    readonly endpoints: Readonly<Record<string, { readonly errorSchema: Schema.Schema.All; readonly path: string }>>
   }>>
 }
 
@@ -64,24 +64,52 @@ export const registryOf = (api: DeclaredErrors): Registry => {
 const tagOf = (error: unknown): string | undefined =>
   Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? error._tag : undefined
 
-const occurrence = Effect.gen(function* () {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const requestId = yield* CurrentRequestId
-  return { instance: pathOf(request.url), requestId }
-})
-
 /** The path of a request URL, without its query (which is not the resource). */
 export const pathOf = (url: string): string => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
 }
 
+/** The fixed words of the contract's paths (`v1`, `applications`, ...). */
+export const pathWordsOf = (api: DeclaredErrors): ReadonlySet<string> => {
+  const words = new Set<string>()
+  for (const group of Object.values(api.groups)) {
+    for (const endpoint of Object.values(group.endpoints)) {
+      for (const segment of endpoint.path.split("/")) {
+        if (segment !== "" && !segment.startsWith(":")) words.add(segment)
+      }
+    }
+  }
+  return words
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+/**
+ * The request path as `instance`, with every segment that is neither a
+ * word of the contract nor a UUID masked: a path segment is something the
+ * client sent, and could be anything (an SSN typed where an id belongs).
+ */
+export const safeInstance = (url: string, words: ReadonlySet<string>): string =>
+  pathOf(url)
+    .split("/")
+    .map((segment) => (segment === "" || words.has(segment) || UUID.test(segment) ? segment : "*"))
+    .join("/")
+
 /** A failure of body parsing that HttpApi turned into a defect (`orDie`). */
 const isUnreadableBody = (defect: unknown): boolean =>
   HttpServerError.isServerError(defect) && defect._tag === "RequestError" && defect.reason === "Decode"
 
-export const make = (registry: Registry) => {
+export const make = (api: DeclaredErrors) => {
+  const registry = registryOf(api)
+  const words = pathWordsOf(api)
   const spec = (tag: string) => registry.get(tag) as Problem.ProblemSpec<unknown> | undefined
+
+  const occurrence = Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const requestId = yield* CurrentRequestId
+    return { instance: safeInstance(request.url, words), requestId }
+  })
 
   const internal = (cause: Cause.Cause<unknown>) =>
     Effect.flatMap(occurrence, (at) =>

@@ -18,7 +18,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { pathOf } from "./ProblemRenderer.js"
+import { safeInstance } from "./ProblemRenderer.js"
 import * as RequestId from "./RequestId.js"
 
 /** Status logged for a request whose client went away before the answer. */
@@ -37,7 +37,12 @@ const withCommonHeaders = (requestId: string): HttpApp.PreResponseHandler => (_r
 const statusOf = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>): number =>
   Exit.isSuccess(exit) ? exit.value.status : Cause.isInterruptedOnly(exit.cause) ? CLIENT_CLOSED : 500
 
-export const middleware = HttpMiddleware.make((app) =>
+/**
+ * The middleware; `pathWords` are the fixed words of the served paths, the
+ * only path segments logged as they are (UUIDs aside): anything else a
+ * client typed into a path is logged as `*`.
+ */
+export const make = (pathWords: ReadonlySet<string>) => HttpMiddleware.make((app) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const requestId = RequestId.choose(request.headers[RequestId.HEADER])
@@ -48,7 +53,7 @@ export const middleware = HttpMiddleware.make((app) =>
         Effect.logInfo("request").pipe(
           Effect.annotateLogs({
             method: request.method,
-            path: pathOf(request.url),
+            path: safeInstance(request.url, pathWords),
             status: statusOf(exit),
             durationMs: Math.round((performance.now() - started) * 10) / 10
           })
