@@ -166,8 +166,11 @@ export const make = (options: Options = {}) =>
     }
 
     const acquire = (chain: ChainKey.ChainKey) =>
+      // The wait must stay interruptible, or the timeout could never fire
+      // (acquireRelease runs its acquisition uninterruptibly).
       Effect.acquireRelease(
         lockOf(chain).take(1).pipe(
+          Effect.interruptible,
           Effect.timeoutFail({
             duration: lockTimeout,
             onTimeout: () => new Errors.ChainBusy({ chain: ChainKey.toString(chain) })
