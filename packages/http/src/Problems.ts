@@ -26,6 +26,7 @@ import {
   UnsupportedMediaType,
   ValidationError
 } from "@loan-ledger/domain/Errors"
+import { tidy } from "./FieldProblems.js"
 import { fieldProblems } from "./ParameterIssues.js"
 import { FieldProblem, problem } from "./Problem.js"
 
@@ -103,16 +104,18 @@ export const InvalidQueryProblem = problem(InvalidQuery, {
   slug: "invalid-parameters",
   title: "Invalid parameters",
   detail: () => "One or more path or query parameters are not valid.",
-  errors: (e) => e.issues
+  errors: (e) => tidy(e.issues)
 })
 
 export const ValidationProblem = problem(ValidationError, {
   status: 422,
   slug: "validation-failed",
   title: "Validation failed",
-  detail: (e) =>
-    e.issues.length === 1 ? "One field is not valid." : `${e.issues.length} fields are not valid.`,
-  errors: (e) => e.issues
+  detail: (e) => {
+    const fields = new Set(e.issues.map((i) => i.field)).size
+    return fields === 1 ? "One field is not valid." : `${fields} fields are not valid.`
+  },
+  errors: (e) => tidy(e.issues)
 })
 
 export const PayloadTooLargeProblem = problem(PayloadTooLarge, {

@@ -16,7 +16,6 @@
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Multipart from "@effect/platform/Multipart"
-import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -59,12 +58,22 @@ export class UploadSlots extends Context.Tag("@loan-ledger/http/UploadSlots")<
   )
 }
 
+// The parser's own file limit is a safety net a little above ours: it
+// counts bytes it has not yet recognised as the closing boundary, so the
+// exact 20 MiB rule is applied while collecting (below).
 const limits = {
   maxParts: Option.some(16),
   maxFieldSize: 64 * 1024,
-  maxFileSize: Option.some(MAX_BYTES),
+  maxFileSize: Option.some(MAX_BYTES + 64 * 1024),
   maxTotalSize: Option.some(MAX_BODY_BYTES)
 } as const
+
+const tooLarge = () => new PayloadTooLarge({ limitBytes: MAX_BYTES })
+
+// A limit hit inside a file's content stream arrives as an InternalError
+// whose cause is multipasta's `ReachedLimit` error (serialised as JSON).
+const isReachedLimit = (cause: unknown): boolean =>
+  cause instanceof Error && cause.message.includes('"ReachedLimit"')
 
 const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<never, PayloadTooLarge | MalformedBody> => {
   switch (error.reason) {
@@ -72,25 +81,36 @@ const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<neve
     case "FieldTooLarge":
     case "BodyTooLarge":
     case "TooManyParts":
-      return Effect.fail(new PayloadTooLarge({ limitBytes: MAX_BYTES }))
+      return Effect.fail(tooLarge())
     case "Parse":
       return Effect.fail(new MalformedBody({ expected: "multipart/form-data" }))
     case "InternalError":
-      return Effect.die(error)
+      return isReachedLimit(error.cause) ? Effect.fail(tooLarge()) : Effect.die(error)
   }
 }
 
-const collect = (file: Multipart.File): Effect.Effect<ReceivedFile, Multipart.MultipartError> =>
-  Effect.map(Stream.runCollect(file.content), (chunks) => {
-    const parts = Chunk.toReadonlyArray(chunks)
-    const size = parts.reduce((n, part) => n + part.length, 0)
-    const content = new Uint8Array(size)
-    let offset = 0
-    for (const part of parts) {
-      content.set(part, offset)
-      offset += part.length
-    }
-    return { filename: file.name, content }
+/** The file's bytes in one buffer, refused as soon as they pass MAX_BYTES. */
+const collect = (file: Multipart.File): Effect.Effect<ReceivedFile, Multipart.MultipartError | PayloadTooLarge> =>
+  Effect.suspend(() => {
+    const parts: Array<Uint8Array> = []
+    let size = 0
+    return Stream.runForEach(file.content, (chunk) => {
+      size += chunk.length
+      if (size > MAX_BYTES) return Effect.fail(tooLarge())
+      parts.push(chunk)
+      return Effect.void
+    }).pipe(
+      Effect.map(() => {
+        const content = new Uint8Array(size)
+        let offset = 0
+        for (const part of parts) {
+          content.set(part, offset)
+          offset += part.length
+        }
+        parts.length = 0
+        return { filename: file.name, content }
+      })
+    )
   })
 
 /** A part we do not want still has to be read past, or the parser stalls. */
@@ -116,7 +136,7 @@ export const receive: Effect.Effect<ReceivedFile, ReceiveError, HttpServerReques
       ),
       Stream.filterMap((found) => found),
       Stream.runHead,
-      Effect.catchAll(fromMultipartError),
+      Effect.catchAll((error) => (error._tag === "PayloadTooLarge" ? Effect.fail(error) : fromMultipartError(error))),
       Effect.flatMap(Option.match({
         onNone: () => Effect.fail(new MissingFilePart({ field: FIELD })),
         onSome: Effect.succeed
