@@ -89,7 +89,8 @@ const seed = Command.make(
 ).pipe(
   Command.withDescription(
     "Load the Phase-1 demo data (idempotent; fixed ids). Seed API keys are printed once, when created. Refused in production."
-  )
+  ),
+  Command.provide(Layers.Seeding)
 )
 
 // verify ----------------------------------------------------------------------

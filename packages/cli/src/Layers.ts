@@ -15,10 +15,15 @@ import * as EmbeddedDefault from "@loan-ledger/adapters-pg/EmbeddedDefault"
 import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
 import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as PgLayers from "@loan-ledger/adapters-pg/PgLayers"
+import * as FernetKeyRing from "@loan-ledger/domain/FernetKeyRing"
+import { Hmac } from "@loan-ledger/domain/Hmac"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { UsageError } from "./CliError.js"
+import * as SeedStore from "./seed/SeedStore.js"
 
 const log = (line: string) => process.stderr.write(`loan-ledger: ${line}\n`)
 
@@ -64,6 +69,12 @@ export const environment = (schema: EmbeddedSchema) => Layer.unwrapScoped(
 
 const Settings = DatabaseConfig.layer
 
+/** The owner's pool as the plain `SqlClient` the adapter's ports run on, for owner work (the seed). */
+const OwnerSqlClient = Layer.effect(SqlClient.SqlClient, AdminSql.AdminSql).pipe(Layer.provide(AdminSql.layer))
+
+/** The domain services every shell adds next to the adapter: the PII vault and the HMAC signer. */
+const DomainServices = Layer.merge(FernetKeyRing.layerConfig, Hmac.Default)
+
 /**
  * The owner's connection for the Migrator: a plain client of one connection.
  * Not AdminSql's pool: that one returns timestamps as text (for the audit
@@ -73,6 +84,14 @@ const MigrationSql = Layer.unwrapEffect(
   Effect.map(DatabaseConfig.DatabaseConfig, (config) =>
     PgClient.layer({ url: config.adminUrl, maxConnections: 1, applicationName: AdminSql.APPLICATION_NAME }))
 ).pipe(Layer.provide(Settings))
+
+/** `seed` and `seed --remove`: the adapter's ports on the owner's connection, plus the seed's own statements. */
+export const Seeding = Layer.mergeAll(PgLayers.ports, SeedStore.layer).pipe(
+  Layer.provide(OwnerSqlClient),
+  Layer.merge(DomainServices),
+  Layer.provideMerge(Settings),
+  Layer.provide(environment("latest"))
+)
 
 /** `migrate up | down | status`. */
 export const Migrations = Migrator.DefaultWithoutDependencies.pipe(

@@ -4,8 +4,9 @@
  * transitions), the agents' decisions, the routing decision, and the human
  * review, withdrawal or processing error its status implies.
  *
- * Status changes reuse the domain's own event constructor, so a seeded
- * transition is indistinguishable in shape from a live one. Every event
+ * Status changes reuse the domain's own event constructor and uploads
+ * mirror Documents.upload (snake_case metadata: document id, media type,
+ * size; never the file name), so a seeded event has the shape of a live one. Every event
  * carries `seed: true` in its metadata: the trail is fabricated, and an
  * auditor must be able to tell. Events hold ids, states, scores and reasons,
  * never a PII value.
@@ -80,7 +81,7 @@ export const trailOf = (
       eventType: "document_upload",
       ...Actor.auditFields(officer),
       inputDataHash: document.contentHmac,
-      metadata: { documentId: document.id, mediaType: document.mediaType, sizeBytes: document.sizeBytes, ...SEED }
+      metadata: { document_id: document.id, media_type: document.mediaType, size_bytes: document.sizeBytes, ...SEED }
     }))
   }
 
@@ -137,8 +138,8 @@ export const trailOf = (
           route: route._tag === "AutoApprove" ? "auto_approve" : "human_review",
           ...(route._tag === "Escalate" ? { reason: route.reason } : {}),
           // Thresholds as decimal strings: audit metadata holds no floats.
-          autoApproveMin: "0.850",
-          escalateBelow: "0.600",
+          auto_approve_min: "0.850",
+          escalate_below: "0.600",
           ...SEED
         }
       }))
