@@ -12,16 +12,25 @@ import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { type FieldIssue, ValidationError } from "./Errors.js"
 
+/**
+ * The message annotation that applies to `issue`, following Effect's own
+ * rule: a composite, a refinement failing in its base, or a transformation
+ * failing on either side defers to the inner issue (unless overriding).
+ */
 const annotatedMessage = (issue: ParseResult.ParseIssue): string | undefined => {
   if (!("ast" in issue)) return undefined
-  return Option.match(AST.getMessageAnnotation(issue.ast), {
-    onNone: () => undefined,
-    onSome: (annotation) => {
-      const out = annotation(issue)
-      const value = typeof out === "object" && "override" in out ? out.message : out
-      return typeof value === "string" ? value : undefined
-    }
-  })
+  const annotation = AST.getMessageAnnotation(issue.ast)
+  if (Option.isNone(annotation)) return undefined
+  const out = annotation.value(issue)
+  const override = typeof out === "object" && "override" in out ? out.override : false
+  const deferToInner = !override && (
+    issue._tag === "Composite" ||
+    (issue._tag === "Refinement" && issue.kind === "From") ||
+    (issue._tag === "Transformation" && issue.kind !== "Transformation")
+  )
+  if (deferToInner) return undefined
+  const value = typeof out === "object" && "override" in out ? out.message : out
+  return typeof value === "string" ? value : undefined
 }
 
 const expected = (ast: AST.AST): string => {
@@ -40,15 +49,20 @@ const walk = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>): 
   switch (issue._tag) {
     case "Pointer":
       return walk(issue.issue, [...path, ...toArray(issue.path)])
-    case "Composite":
-      return toArray(issue.issues).flatMap((i) => walk(i, path))
+    case "Composite": {
+      const all = toArray(issue.issues).flatMap((i) => walk(i, path))
+      // An optional field that fails is a union with `undefined`: saying it
+      // "must be undefined" as well helps nobody.
+      const useful = all.filter((i) => i.message !== "must be undefined")
+      return useful.length > 0 ? useful : all
+    }
     case "Refinement":
     case "Transformation":
       return walk(issue.issue, path)
     case "Missing":
       return [{ field, message: issue.message ?? "is required" }]
     case "Unexpected":
-      return [{ field, message: issue.message ?? "is not an allowed field" }]
+      return [{ field, message: "is not an allowed field" }]
     case "Type":
       return [{ field, message: issue.message ?? `must be ${expected(issue.ast)}` }]
     case "Forbidden":
