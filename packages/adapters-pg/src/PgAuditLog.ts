@@ -99,7 +99,7 @@ export const make = Effect.gen(function*() {
         FROM (SELECT coalesce(current_setting(${TOKEN_SETTING}, true) = ${active.value.token}, false) AS in_transaction,
                      ${ChainLock.heldExpression(sql, chain)} AS holds_lock) AS checks
         LEFT JOIN LATERAL (
-          SELECT ${columns} FROM audit_events WHERE ${chainFilter(chain)} ORDER BY id DESC LIMIT 1
+          SELECT ${columns} FROM audit_events WHERE ${chainFilter(chain)} ORDER BY audit_events.id DESC LIMIT 1
         ) AS head ON true`.pipe(statement("read the audit chain head"))
       const checks = Schema.decodeUnknownOption(HeadCheck)(row)
       if (Option.isNone(checks) || !checks.value.in_transaction) {
@@ -150,7 +150,7 @@ export const make = Effect.gen(function*() {
         ...Option.toArray(Option.map(after, (id) => sql`id > ${id}::bigint`))
       ]
       const rows = yield* sql`SELECT ${columns} FROM audit_events WHERE ${sql.and(conditions)}
-        ORDER BY id LIMIT ${limit + 1}`.pipe(statement("query audit events"))
+        ORDER BY audit_events.id LIMIT ${limit + 1}`.pipe(statement("query audit events"))
       const events = yield* Effect.forEach(rows, (row) => toEvent(row, "a stored event"))
       return KeysetCursor.toPage(events, limit, (last) => KeysetCursor.encodeEventId(last.id))
     })
@@ -162,7 +162,7 @@ export const make = Effect.gen(function*() {
     Stream.paginateChunkEffect(Option.none<string>(), (after) =>
       sql<AuditEventRow>`SELECT ${columns} FROM audit_events
         WHERE ${chainFilter(chain)}${Option.match(after, { onNone: () => sql``, onSome: (id) => sql` AND id > ${id}::bigint` })}
-        ORDER BY id LIMIT ${CHAIN_BATCH_SIZE}`.pipe(
+        ORDER BY audit_events.id LIMIT ${CHAIN_BATCH_SIZE}`.pipe(
         statement("read an audit chain"),
         Effect.map((rows) => {
           const last = rows[rows.length - 1]
