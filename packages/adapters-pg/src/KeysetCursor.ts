@@ -51,10 +51,10 @@ export const decodeEventId = (cursor: string): Either.Either<AuditEventId, Valid
   Either.flatMap(toText(cursor), (text) => (isEventId(text) ? Either.right(text) : Either.left(invalid())))
 
 /** The limit of a page request, checked (shells check it too; the adapter does not trust them). */
-export const checkLimit = (page: PageRequest): Either.Either<number, ValidationError> =>
-  Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= MAX_LIMIT
+export const checkLimit = (page: PageRequest, max: number = MAX_LIMIT): Either.Either<number, ValidationError> =>
+  Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= max
     ? Either.right(page.limit)
-    : Either.left(ValidationError.single("limit", `must be an integer from 1 to ${MAX_LIMIT}`))
+    : Either.left(ValidationError.single("limit", `must be an integer from 1 to ${max}`))
 
 /** The cursor of a request decoded, or none for the first page. */
 export const decodeRequest = <K>(

@@ -28,6 +28,7 @@ import { AuditLog, type AuditQuery } from "@loan-ledger/domain/AuditLog"
 import * as ChainKey from "@loan-ledger/domain/ChainKey"
 import type { ValidationError } from "@loan-ledger/domain/Errors"
 import { ApplicationId } from "@loan-ledger/domain/Ids"
+import { MAX_AUDIT_LIMIT } from "@loan-ledger/domain/Pagination"
 import { Transaction, holdsLock } from "@loan-ledger/domain/UnitOfWork"
 import * as Validation from "@loan-ledger/domain/Validation"
 import { ActiveTransaction, statement, TOKEN_SETTING } from "./ActiveTransaction.js"
@@ -140,7 +141,7 @@ export const make = Effect.gen(function*() {
     ValidationError
   > =>
     Effect.gen(function*() {
-      const limit = yield* KeysetCursor.checkLimit(query.page)
+      const limit = yield* KeysetCursor.checkLimit(query.page, MAX_AUDIT_LIMIT)
       const after = yield* KeysetCursor.decodeRequest(query.page, KeysetCursor.decodeEventId)
       const conditions = [
         chainFilter(query.chain),

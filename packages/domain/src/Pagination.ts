@@ -7,6 +7,8 @@ import * as Schema from "effect/Schema"
 
 export const DEFAULT_LIMIT = 20
 export const MAX_LIMIT = 100
+/** Audit trails are read in bigger pages (issue 6: default 50, max 200). */
+export const MAX_AUDIT_LIMIT = 200
 
 export const Limit = Schema.Int.pipe(
   Schema.between(1, MAX_LIMIT, { message: () => `must be an integer from 1 to ${MAX_LIMIT}` })
