@@ -109,7 +109,8 @@ const verify = Command.make(
 ).pipe(
   Command.withDescription(
     "Recompute every audit chain (or one) and report the first event that does not match. Exit 1 when any chain is broken."
-  )
+  ),
+  Command.provide(Layers.Runtime)
 )
 
 // keys ------------------------------------------------------------------------

@@ -93,6 +93,15 @@ export const Seeding = Layer.mergeAll(PgLayers.ports, SeedStore.layer).pipe(
   Layer.provide(environment("latest"))
 )
 
+/**
+ * The runtime role's pool and every port on it, as the server runs them:
+ * `verify`, `keys`, `pii rotate` need nothing the runtime role may not do.
+ */
+export const Runtime = PgLayers.live.pipe(
+  Layer.merge(DomainServices),
+  Layer.provide(environment("latest"))
+)
+
 /** `migrate up | down | status`. */
 export const Migrations = Migrator.DefaultWithoutDependencies.pipe(
   Layer.provide(MigrationSettings.layer),
