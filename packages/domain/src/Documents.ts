@@ -93,7 +93,11 @@ export class Documents extends Effect.Service<Documents>()("@loan-ledger/domain/
             mediaType,
             sizeBytes: request.content.length,
             contentHmac,
-            uploadedBy: Option.getOrElse(Actor.keyIdOf(grant.actor), () => app.createdBy),
+            uploadedBy: yield* Option.match(Actor.keyIdOf(grant.actor), {
+              // The policy gives document:upload to API keys only.
+              onNone: () => Effect.dieMessage("the policy let an actor without a key upload a document"),
+              onSome: Effect.succeed
+            }),
             createdAt: yield* Timestamp.now
           })
           yield* documents.insert(document)

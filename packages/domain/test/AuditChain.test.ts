@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { AuditChain, AuditEvent, ChainKey, Ids, Timestamp } from "../src/index.js"
-import { chain, metadata } from "./support/Arbitraries.js"
+import { chain, metadata, respell, shuffleKeys } from "./support/Arbitraries.js"
 import { asDatabaseRow } from "./support/InMemory.js"
 
 type Event = AuditEvent.AuditEvent
@@ -189,6 +189,16 @@ describe("AuditChain", () => {
         // jsonb may also come back as text
         const asText = { ...row, metadata: JSON.stringify(row.metadata), id: BigInt(event.id) }
         expect(AuditChain.hash(Either.getOrThrow(AuditEvent.fromRow(asText)))).toBe(AuditChain.hash(event))
+      }
+    }))
+  })
+
+  it("property: an event's encoding is the same for every key order and number spelling of its metadata", () => {
+    fc.assert(fc.property(chain(1, 2), fc.nat(), ({ events }, seed) => {
+      for (const event of events) {
+        const row = { ...AuditEvent.toRow(event), metadata: respell(shuffleKeys(event.metadata, seed), seed) }
+        const decoded = Either.getOrThrow(AuditEvent.fromRow(row))
+        expect(AuditChain.hash(decoded)).toBe(AuditChain.hash(event))
       }
     }))
   })

@@ -2,30 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import fc from "fast-check"
 import { CanonicalJson } from "../src/index.js"
-import { jsonValue, metadata } from "./support/Arbitraries.js"
-
-const shuffleKeys = (value: CanonicalJson.JsonValue, seed: number): CanonicalJson.JsonValue => {
-  if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, seed))
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-    const rotated = entries.slice(seed % Math.max(1, entries.length)).concat(entries.slice(0, seed % Math.max(1, entries.length)))
-    return Object.fromEntries(rotated.reverse().map(([k, v]) => [k, shuffleKeys(v as CanonicalJson.JsonValue, seed + 1)]))
-  }
-  return value
-}
-
-/** JSON text with other spellings of the same integers, as a client or jsonb might write them. */
-const respell = (value: CanonicalJson.JsonValue, choice: number): string => {
-  if (typeof value === "number") {
-    const forms = [`${value}`, `${value}.0`, `${value}e0`, `${value}E+0`, `${value}.000`, `${value}0e-1`]
-    return forms[choice % forms.length]!
-  }
-  if (Array.isArray(value)) return ` [ ${value.map((v, i) => respell(v, choice + i)).join(" , ")} ] `
-  if (value !== null && typeof value === "object") {
-    return `{ ${Object.entries(value).map(([k, v], i) => `${JSON.stringify(k)} : ${respell(v, choice + i)}`).join(", ")} }`
-  }
-  return JSON.stringify(value)
-}
+import { jsonValue, metadata, respell, shuffleKeys } from "./support/Arbitraries.js"
 
 describe("CanonicalJson", () => {
   it("sorts keys by UTF-8 bytes, drops whitespace, writes integers plainly", () => {

@@ -104,3 +104,26 @@ export const chain = (minLength = 1, maxLength = 8) =>
       fc.bigInt({ min: 0n, max: 4_000_000_000_000_000n })
     ).map(([key, inputs, gaps, start, micros]) => ({ key, events: link(inputs, gaps, start, micros) }))
   )
+
+export const shuffleKeys = (value: CanonicalJson.JsonValue, seed: number): CanonicalJson.JsonValue => {
+  if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, seed))
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+    const rotated = entries.slice(seed % Math.max(1, entries.length)).concat(entries.slice(0, seed % Math.max(1, entries.length)))
+    return Object.fromEntries(rotated.reverse().map(([k, v]) => [k, shuffleKeys(v as CanonicalJson.JsonValue, seed + 1)]))
+  }
+  return value
+}
+
+/** JSON text with other spellings of the same integers, as a client or jsonb might write them. */
+export const respell = (value: CanonicalJson.JsonValue, choice: number): string => {
+  if (typeof value === "number") {
+    const forms = [`${value}`, `${value}.0`, `${value}e0`, `${value}E+0`, `${value}.000`, `${value}0e-1`]
+    return forms[choice % forms.length]!
+  }
+  if (Array.isArray(value)) return ` [ ${value.map((v, i) => respell(v, choice + i)).join(" , ")} ] `
+  if (value !== null && typeof value === "object") {
+    return `{ ${Object.entries(value).map(([k, v], i) => `${JSON.stringify(k)} : ${respell(v, choice + i)}`).join(", ")} }`
+  }
+  return JSON.stringify(value)
+}
