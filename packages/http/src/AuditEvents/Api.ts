@@ -6,6 +6,7 @@ import * as Schema from "effect/Schema"
 import { Status } from "@loan-ledger/domain/ApplicationStatus"
 import { ActorType, EventType } from "@loan-ledger/domain/AuditEvent"
 import { ApplicationId } from "@loan-ledger/domain/Ids"
+import { MAX_AUDIT_LIMIT } from "@loan-ledger/domain/Pagination"
 import { Role } from "@loan-ledger/domain/Role"
 import { Authentication } from "../Authentication.js"
 import * as Envelope from "../Envelope.js"
@@ -35,7 +36,7 @@ export type AuditEventView = typeof AuditEventView.Type
 export const AuditEventPage = Envelope.Page(AuditEventView, "AuditEventPage")
 
 export const LIST_DEFAULT_LIMIT = 50
-export const LIST_MAX_LIMIT = 200
+export const LIST_MAX_LIMIT = MAX_AUDIT_LIMIT
 
 export const ListAuditEventsParams = Schema.Struct({
   eventType: Params.eventType,
