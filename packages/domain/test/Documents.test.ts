@@ -53,6 +53,18 @@ describe("Documents", () => {
       expect((yield* Effect.flip(docs.get(officer, app.id, app.id as never)))).toMatchObject({ _tag: "NotFound", entity: "document" })
     }).pipe(Effect.provide(makeTestLayer())))
 
+  it.effect("finds a document by its id alone, answering 'document not found' to callers who may not see it", () =>
+    Effect.gen(function*() {
+      const { docs, officer, otherOfficer, app } = yield* setup
+      const doc = yield* docs.upload(officer, app.id, { filename: "a.pdf", content: pdf() })
+      expect((yield* docs.getById(officer, doc.id)).id).toBe(doc.id)
+      expect((yield* docs.downloadById(officer, doc.id)).document.id).toBe(doc.id)
+      const refusals = [Effect.flip(docs.getById(otherOfficer, doc.id)), Effect.flip(docs.downloadById(otherOfficer, doc.id))]
+      for (const refusal of refusals) {
+        expect(yield* refusal).toMatchObject({ _tag: "NotFound", entity: "document", id: doc.id })
+      }
+    }).pipe(Effect.provide(makeTestLayer())))
+
   it.effect("refuses damaged files, other types, polyglots and oversize files", () =>
     Effect.gen(function*() {
       const { docs, officer, app, chain } = yield* setup
