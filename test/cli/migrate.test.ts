@@ -12,7 +12,7 @@ afterAll(async () => {
   await db?.drop()
 })
 
-describe("loan-ledger migrate", () => {
+describe("loan-ledger migrate", { timeout: 300_000 }, () => {
   it("applies every migration, reports the status, undoes and re-applies", async () => {
     const up = await run(["migrate", "up"], envFor(db))
     expect(up.code, up.stderr).toBe(0)
@@ -75,7 +75,7 @@ describe("loan-ledger migrate", () => {
   })
 })
 
-describe("loan-ledger usage", () => {
+describe("loan-ledger usage", { timeout: 120_000 }, () => {
   it.each([
     [["--help"]],
     [["migrate", "--help"]],
