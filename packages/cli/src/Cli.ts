@@ -131,17 +131,24 @@ const keysCreate = Command.make(
   },
   ({ role, description, expiresInDays }) =>
     KeysCommand.create({ role, description: Option.getOrUndefined(description), expiresInDays })
-).pipe(Command.withDescription("Create an API key and print its plaintext once (it is stored only as an HMAC)."))
+).pipe(
+  Command.withDescription("Create an API key and print its plaintext once (it is stored only as an HMAC)."),
+  Command.provide(Layers.Keys)
+)
 
 const keysList = Command.make("list", { json }, ({ json }) => KeysCommand.list({ json })).pipe(
-  Command.withDescription("List API keys (never their secrets).")
+  Command.withDescription("List API keys with their status (never their secrets)."),
+  Command.provide(Layers.Keys)
 )
 
 const keysRevoke = Command.make(
   "revoke",
   { id: Args.text({ name: "id" }).pipe(Args.withSchema(ApiKeyIdArg), Args.withDescription("The key's id (a UUID).")) },
   ({ id }) => KeysCommand.revoke(id)
-).pipe(Command.withDescription("Deactivate an API key. Keys are never deleted: audit events refer to them."))
+).pipe(
+  Command.withDescription("Deactivate an API key. Keys are never deleted: audit events refer to them."),
+  Command.provide(Layers.Keys)
+)
 
 const keys = Command.make("keys", {}, () => Effect.fail(needsSubcommand("loan-ledger keys")())).pipe(
   Command.withDescription("Manage API keys."),

@@ -17,6 +17,7 @@ import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgLayers from "@loan-ledger/adapters-pg/PgLayers"
+import { ApiKeys } from "@loan-ledger/domain/ApiKeys"
 import * as FernetKeyRing from "@loan-ledger/domain/FernetKeyRing"
 import { Hmac } from "@loan-ledger/domain/Hmac"
 import * as Effect from "effect/Effect"
@@ -101,6 +102,9 @@ export const Runtime = PgLayers.live.pipe(
   Layer.merge(DomainServices),
   Layer.provide(environment("latest"))
 )
+
+/** `keys create | list | revoke`: the domain's use cases on the runtime pool. */
+export const Keys = ApiKeys.Default.pipe(Layer.provide(Runtime))
 
 /** `migrate up | down | status`. */
 export const Migrations = Migrator.DefaultWithoutDependencies.pipe(
