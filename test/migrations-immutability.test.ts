@@ -9,25 +9,16 @@ import { PgClient } from "@effect/sql-pg"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
-import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
+import { Context, Effect, Layer, Redacted } from "effect"
 import { createTestDatabase } from "./support/database.js"
 
 const ZEROS = "0".repeat(64)
 
-/** A migrated database with one pooled connection as the owner and one as the runtime role. */
+/** A copy of the migrated template, with one pooled connection as the owner and one as the runtime role. */
 const migratedDatabase = Effect.gen(function*() {
   const db = yield* Effect.acquireRelease(
-    Effect.promise(() => createTestDatabase({ migrated: false })),
+    Effect.promise(() => createTestDatabase({ migrated: true })),
     (db) => Effect.promise(() => db.drop())
-  )
-  yield* Migrator.up().pipe(
-    Effect.provide(Migrator.DefaultWithoutDependencies.pipe(
-      Layer.provide(MigrationSettings.layerWith({ appRole: db.appRole })),
-      Layer.provide(PgClient.layer({ url: Redacted.make(db.adminUrl) }))
-    )),
-    Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
   const connect = (url: string) =>
     Effect.map(
