@@ -83,7 +83,7 @@ export const make = Effect.gen(function*() {
           onSome: (key) => sql` WHERE (created_at, id) < (${key.createdAt}::timestamptz, ${key.id}::uuid)`
         })
       }
-        ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`.pipe(statement("list API keys"))
+        ORDER BY api_keys.created_at DESC, api_keys.id DESC LIMIT ${limit + 1}`.pipe(statement("list API keys"))
       return KeysetCursor.toPage(yield* records(rows), limit, (last) => KeysetCursor.encodeTimeAndId(last))
     })
 

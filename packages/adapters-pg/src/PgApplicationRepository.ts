@@ -68,7 +68,9 @@ export const make = Effect.gen(function*() {
         )
       ]
       const rows = yield* sql`SELECT ${columns} FROM loan_applications WHERE ${sql.and(conditions)}
-        ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`.pipe(statement("list loan applications"))
+        ORDER BY loan_applications.created_at DESC, loan_applications.id DESC LIMIT ${limit + 1}`.pipe(
+        statement("list loan applications")
+      )
       const apps = yield* toDomain(rows)
       return KeysetCursor.toPage(apps, limit, (last) => KeysetCursor.encodeTimeAndId(last))
     })

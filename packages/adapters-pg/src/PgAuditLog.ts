@@ -184,14 +184,19 @@ export const make = Effect.gen(function*() {
   const isApplicationId = Schema.is(ApplicationId)
 
   // Distinct application ids in keyset batches over the (application_id, id)
-  // index: constant memory however many applications there are.
+  // index: constant memory however many applications there are. Ordered by
+  // the uuid column, not its text alias: ORDER BY prefers an output column's
+  // name, and text order would defeat the index.
   const applicationChains = Stream.paginateChunkEffect(Option.none<string>(), (after) =>
-    sql<{ readonly application_id: string }>`SELECT DISTINCT application_id::text AS application_id
-      FROM audit_events
-      WHERE application_id IS NOT NULL${
-      Option.match(after, { onNone: () => sql``, onSome: (id) => sql` AND application_id > ${id}::uuid` })
+    sql<{ readonly application_id: string }>`SELECT chains.application_id::text AS application_id
+      FROM (
+        SELECT DISTINCT audit_events.application_id FROM audit_events
+        WHERE audit_events.application_id IS NOT NULL${
+      Option.match(after, { onNone: () => sql``, onSome: (id) => sql` AND audit_events.application_id > ${id}::uuid` })
     }
-      ORDER BY 1 LIMIT ${CHAIN_BATCH_SIZE}`.pipe(
+        ORDER BY audit_events.application_id LIMIT ${CHAIN_BATCH_SIZE}
+      ) AS chains
+      ORDER BY chains.application_id`.pipe(
       statement("list audit chains"),
       Effect.flatMap((rows) =>
         Effect.map(

@@ -98,7 +98,7 @@ export const make = Effect.gen(function*() {
           onSome: (key) => sql` AND (created_at, id) > (${key.createdAt}::timestamptz, ${key.id}::uuid)`
         })
       }
-        ORDER BY created_at, id LIMIT ${limit + 1}`.pipe(statement("list documents"))
+        ORDER BY documents.created_at, documents.id LIMIT ${limit + 1}`.pipe(statement("list documents"))
       return KeysetCursor.toPage(yield* documents(rows), limit, (last) => KeysetCursor.encodeTimeAndId(last))
     })
 

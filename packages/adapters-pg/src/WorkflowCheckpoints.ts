@@ -39,7 +39,7 @@ export const make = Effect.gen(function*() {
     sql`SELECT id::text AS "id", application_id::text AS "applicationId", reason, requested_by AS "requestedBy",
         ${TimestampText.select(sql, "requested_at", `"requestedAt"`)}
       FROM workflow.checkpoints WHERE application_id = ${applicationId}
-      ORDER BY requested_at, id`.pipe(statement("read workflow checkpoints"), Effect.flatMap(decodeAll))
+      ORDER BY checkpoints.requested_at, checkpoints.id`.pipe(statement("read workflow checkpoints"), Effect.flatMap(decodeAll))
 
   return WorkflowCheckpoints.of({ forApplication })
 })
