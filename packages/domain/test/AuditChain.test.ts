@@ -27,7 +27,7 @@ const mutations: ReadonlyArray<readonly [string, (e: Event) => Event]> = [
   ["previous_state", (e) => with_(e, { previousState: e.previousState === "draft" ? "approved" : "draft" })],
   ["new_state", (e) => with_(e, { newState: e.newState === "denied" ? null : "denied" })],
   ["event_type", (e) => with_(e, { eventType: e.eventType === "maintenance" ? "auth_event" : "maintenance" })],
-  ["metadata", (e) => with_(e, { metadata: { ...e.metadata, tampered: true } })],
+  ["metadata", (e) => with_(e, { metadata: { ...e.metadata, tampered: e.metadata["tampered"] !== true } })],
   ["created_at", (e) => with_(e, { createdAt: Timestamp.addSeconds(e.createdAt, 1) })],
   ["id", (e) => with_(e, { id: String(BigInt(e.id) + 1n) as Ids.AuditEventId })],
   ["prev_event_hash", (e) => with_(e, { prevEventHash: e.prevEventHash.replace(/^./, (c) => (c === "0" ? "1" : "0")) })],
