@@ -15,6 +15,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import * as DatabaseFailure from "./DatabaseFailure.js"
 import {
   formatVersion,
   InvalidMigrationTarget,
@@ -92,10 +93,7 @@ export type MigrateError =
   | MigrationFailed
   | SqlError
 
-const sqlStateOf = (error: SqlError): string | undefined => {
-  const code: unknown = error.cause instanceof Error ? (error.cause as { code?: unknown }).code : undefined
-  return typeof code === "string" ? code : undefined
-}
+const sqlStateOf = (error: SqlError): string | undefined => DatabaseFailure.fromError("migrate", error).code
 
 const highestVersion = (applied: ReadonlyArray<AppliedRow>) => applied.at(-1)?.version ?? 0
 
@@ -156,7 +154,7 @@ export class Migrator extends Effect.Service<Migrator>()("@loan-ledger/adapters-
         `
         yield* sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_NAMESPACE}, ${MIGRATION_LOCK_KEY})`.pipe(
           Effect.catchIf(
-            (error) => sqlStateOf(error) === "55P03", // lock_not_available: lock_timeout expired
+            (error) => sqlStateOf(error) === DatabaseFailure.LOCK_NOT_AVAILABLE,
             () => new MigrationLockTimeout({ lockTimeoutMs: settings.lockTimeoutMs })
           )
         )
