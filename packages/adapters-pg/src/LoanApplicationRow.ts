@@ -13,8 +13,8 @@ import { InterestRateFromString } from "@loan-ledger/domain/InterestRate"
 import { BorrowerName, LoanApplication, LoanTermMonths, PropertyAddress } from "@loan-ledger/domain/LoanApplication"
 import { Cents } from "@loan-ledger/domain/Money"
 import { Last4 } from "@loan-ledger/domain/Pii"
-import { Ciphertext } from "@loan-ledger/domain/PiiVault"
 import { TimestampFromText } from "@loan-ledger/domain/Timestamp"
+import { CiphertextFromBytea } from "./Bytea.js"
 import * as TimestampText from "./TimestampText.js"
 
 const CentsFromText = Schema.compose(Schema.BigInt, Cents)
@@ -23,10 +23,10 @@ export class LoanApplicationRow extends Model.Class<LoanApplicationRow>("LoanApp
   id: ApplicationId,
   status: Status,
   borrower_name: BorrowerName,
-  ssn_encrypted: Model.Sensitive(Ciphertext),
+  ssn_encrypted: Model.Sensitive(CiphertextFromBytea),
   ssn_last4: Last4,
-  account_numbers_encrypted: Model.Sensitive(Schema.NullOr(Ciphertext)),
-  government_id_encrypted: Model.Sensitive(Schema.NullOr(Ciphertext)),
+  account_numbers_encrypted: Model.Sensitive(Schema.NullOr(CiphertextFromBytea)),
+  government_id_encrypted: Model.Sensitive(Schema.NullOr(CiphertextFromBytea)),
   loan_amount_cents: CentsFromText,
   annual_income_cents: CentsFromText,
   interest_rate: Schema.NullOr(InterestRateFromString),

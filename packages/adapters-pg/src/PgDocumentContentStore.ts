@@ -7,14 +7,15 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { DocumentContentStore } from "@loan-ledger/domain/DocumentContentStore"
 import type { DocumentId } from "@loan-ledger/domain/Ids"
-import { Ciphertext } from "@loan-ledger/domain/PiiVault"
+import type { Ciphertext } from "@loan-ledger/domain/PiiVault"
 import { requireTransaction, statement } from "./ActiveTransaction.js"
+import { CiphertextFromBytea } from "./Bytea.js"
 import * as Rows from "./Rows.js"
-import * as Schema from "effect/Schema"
 
-const ContentRow = Schema.Struct({ content_encrypted: Ciphertext })
+const ContentRow = Schema.Struct({ content_encrypted: CiphertextFromBytea })
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
