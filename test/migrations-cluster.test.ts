@@ -7,11 +7,12 @@
 import { PgClient } from "@effect/sql-pg"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { type MigrationSettingsShape, MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
+import { Effect, Layer, Redacted } from "effect"
+import type { MigrationSettingsShape } from "@loan-ledger/adapters-pg/MigrationSettings"
 import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
 import { catalogSnapshot } from "./support/catalog.js"
 import { clusterAdminUrl, createTestDatabase, type TestDatabase } from "./support/database.js"
+import { migratorLayer } from "./support/migrator.js"
 
 const emptyDatabase = Effect.acquireRelease(
   Effect.promise(() => createTestDatabase({ migrated: false })),
@@ -25,13 +26,7 @@ const migrate = <A, E>(
 ) =>
   Effect.provide(
     effect,
-    Layer.merge(
-      Migrator.DefaultWithoutDependencies.pipe(
-        Layer.provide(MigrationSettings.layerWith({ appRole: db.appRole, ...settings })),
-        Layer.provide(PgClient.layer({ url: Redacted.make(db.adminUrl) }))
-      ),
-      Logger.minimumLogLevel(LogLevel.Warning)
-    )
+    migratorLayer(db.adminUrl, { appRole: db.appRole, ...settings })
   )
 
 /** A pool of ONE connection: every statement of the session runs on the same backend. */

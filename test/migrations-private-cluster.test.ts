@@ -5,13 +5,13 @@
  * seen there. Roles start out absent here, as on a fresh installation.
  */
 import * as EmbeddedPostgres from "@loan-ledger/adapters-pg/EmbeddedPostgres"
-import { MigrationSettings } from "@loan-ledger/adapters-pg/MigrationSettings"
 import { Migrator } from "@loan-ledger/adapters-pg/Migrator"
 import { PgClient } from "@effect/sql-pg"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import * as Crypto from "node:crypto"
+import { migratorLayer } from "./support/migrator.js"
 
 const APP_ROLE = "app_user"
 const APP_PASSWORD = "private-cluster-test-password"
@@ -53,13 +53,7 @@ const migrate = <A, E>(database: string, effect: Effect.Effect<A, E, Migrator>) 
   Effect.flatMap(PrivateCluster, (cluster) =>
     Effect.provide(
       effect,
-      Layer.merge(
-        Migrator.DefaultWithoutDependencies.pipe(
-          Layer.provide(MigrationSettings.layerWith({ appRole: APP_ROLE })),
-          Layer.provide(PgClient.layer({ url: Redacted.make(cluster.url(database)) }))
-        ),
-        Logger.minimumLogLevel(LogLevel.Warning)
-      )
+      migratorLayer(cluster.url(database), { appRole: APP_ROLE })
     ))
 
 /** The shared roles as the cluster sees them. */

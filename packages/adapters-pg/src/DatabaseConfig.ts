@@ -11,12 +11,26 @@ export const environment = Config.literal("development", "production")("ENVIRONM
   Config.withDefault("development" as const)
 )
 
-/** PostgreSQL identifiers we interpolate (quoted) into role DDL; keep them boring. */
-const roleName = Config.string("DATABASE_APP_ROLE").pipe(
+/**
+ * The runtime role's name reaches role DDL (quoted); it is held to a plain
+ * lower-case identifier so it reads the same everywhere (psql, logs,
+ * pg_hba.conf), and may be neither a built-in role nor audit_writer itself.
+ */
+export const appRole = Config.string("DATABASE_APP_ROLE").pipe(
   Config.withDefault("app_user"),
   Config.validate({
-    message: "DATABASE_APP_ROLE must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63 characters)",
-    validation: (name) => /^[a-z_][a-z0-9_]{0,62}$/.test(name)
+    message: "DATABASE_APP_ROLE must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63 characters), " +
+      "not a pg_ role and not audit_writer",
+    validation: (name) => /^[a-z_][a-z0-9_]{0,62}$/.test(name) && !name.startsWith("pg_") && name !== "audit_writer"
+  })
+)
+
+/** PostgreSQL's own default (0) waits forever; every lock wait of ours is bounded. */
+export const lockTimeoutMs = Config.integer("LOCK_TIMEOUT_MS").pipe(
+  Config.withDefault(5000),
+  Config.validate({
+    message: "LOCK_TIMEOUT_MS must be between 1 and 600000 (0 would mean wait forever)",
+    validation: (ms) => ms >= 1 && ms <= 600_000
   })
 )
 
@@ -43,14 +57,8 @@ export const config: Config.Config<DatabaseConfigShape> = Config.all({
   environment,
   url: Config.redacted("DATABASE_URL"),
   adminUrl: Config.option(Config.redacted("DATABASE_ADMIN_URL")),
-  appRole: roleName,
-  lockTimeoutMs: Config.integer("LOCK_TIMEOUT_MS").pipe(
-    Config.withDefault(5000),
-    Config.validate({
-      message: "LOCK_TIMEOUT_MS must be between 1 and 600000 (0 would mean wait forever)",
-      validation: (ms) => ms >= 1 && ms <= 600_000
-    })
-  ),
+  appRole,
+  lockTimeoutMs,
   poolSize: Config.integer("DATABASE_POOL_SIZE").pipe(
     Config.withDefault(10),
     Config.validate({

@@ -17,7 +17,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { fileURLToPath } from "node:url"
-import { type Environment, environment } from "./DatabaseConfig.js"
+import { appRole, type Environment, environment, lockTimeoutMs } from "./DatabaseConfig.js"
 
 export interface MigrationSettingsShape {
   readonly directory: string
@@ -28,25 +28,6 @@ export interface MigrationSettingsShape {
 
 /** `migrations/` at the repository root, from `packages/adapters-pg/{src,dist}/`. */
 export const defaultDirectory = fileURLToPath(new URL("../../../migrations/", import.meta.url))
-
-const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
-
-const appRole = Config.string("DATABASE_APP_ROLE").pipe(
-  Config.withDefault("app_user"),
-  Config.validate({
-    message: "DATABASE_APP_ROLE must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63 characters), " +
-      "not a pg_ role and not audit_writer",
-    validation: (name) => ROLE_NAME.test(name) && !name.startsWith("pg_") && name !== "audit_writer"
-  })
-)
-
-const lockTimeoutMs = Config.integer("LOCK_TIMEOUT_MS").pipe(
-  Config.withDefault(5000),
-  Config.validate({
-    message: "LOCK_TIMEOUT_MS must be between 1 and 600000 (0 would mean wait forever)",
-    validation: (ms) => ms >= 1 && ms <= 600_000
-  })
-)
 
 export const config: Config.Config<MigrationSettingsShape> = Config.all({
   directory: Config.string("MIGRATIONS_DIR").pipe(Config.withDefault(defaultDirectory)),

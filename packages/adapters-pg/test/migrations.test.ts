@@ -3,18 +3,18 @@
  * down paths (catalog snapshots), atomic failure, the production rule and
  * concurrent runners.
  */
-import { PgClient } from "@effect/sql-pg"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Effect } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import pg from "pg"
-import { type MigrationSettingsShape, defaultDirectory, MigrationSettings } from "../src/MigrationSettings.js"
+import { type MigrationSettingsShape, defaultDirectory } from "../src/MigrationSettings.js"
 import { MIGRATION_LOCK_KEY, MIGRATION_LOCK_NAMESPACE, Migrator } from "../src/Migrator.js"
 import { catalogSnapshot } from "../../../test/support/catalog.js"
 import { createTestDatabase, type TestDatabase } from "../../../test/support/database.js"
+import { migratorLayer } from "../../../test/support/migrator.js"
 
 const LATEST = 8
 
@@ -25,13 +25,7 @@ const emptyDatabase = Effect.acquireRelease(
 )
 
 const migratorFor = (db: TestDatabase, settings: Partial<MigrationSettingsShape> = {}) =>
-  Layer.merge(
-    Migrator.DefaultWithoutDependencies.pipe(
-      Layer.provide(MigrationSettings.layerWith({ appRole: db.appRole, ...settings })),
-      Layer.provideMerge(PgClient.layer({ url: Redacted.make(db.adminUrl) }))
-    ),
-    Logger.minimumLogLevel(LogLevel.Warning)
-  )
+  migratorLayer(db.adminUrl, { appRole: db.appRole, ...settings })
 
 /** Runs `effect` with a Migrator (and its SqlClient) of its own on `db`. */
 const withMigrator = <A, E>(
