@@ -89,28 +89,29 @@ const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<neve
   }
 }
 
-/** The file's bytes in one buffer, refused as soon as they pass MAX_BYTES. */
-const collect = (file: Multipart.File): Effect.Effect<ReceivedFile, Multipart.MultipartError | PayloadTooLarge> =>
+/**
+ * The file's bytes in one buffer, refused as soon as they pass MAX_BYTES.
+ * With a declared Content-Length (which bounds the file) the buffer is
+ * allocated once and filled in place; a chunked body grows one by doubling.
+ */
+const collect = (
+  file: Multipart.File,
+  declared: number | undefined
+): Effect.Effect<ReceivedFile, Multipart.MultipartError | PayloadTooLarge> =>
   Effect.suspend(() => {
-    const parts: Array<Uint8Array> = []
+    let buffer = new Uint8Array(Math.min(declared ?? 64 * 1024, MAX_BYTES))
     let size = 0
     return Stream.runForEach(file.content, (chunk) => {
+      if (size + chunk.length > MAX_BYTES) return Effect.fail(tooLarge())
+      if (size + chunk.length > buffer.length) {
+        const grown = new Uint8Array(Math.min(MAX_BYTES, Math.max(buffer.length * 2, size + chunk.length)))
+        grown.set(buffer.subarray(0, size))
+        buffer = grown
+      }
+      buffer.set(chunk, size)
       size += chunk.length
-      if (size > MAX_BYTES) return Effect.fail(tooLarge())
-      parts.push(chunk)
       return Effect.void
-    }).pipe(
-      Effect.map(() => {
-        const content = new Uint8Array(size)
-        let offset = 0
-        for (const part of parts) {
-          content.set(part, offset)
-          offset += part.length
-        }
-        parts.length = 0
-        return { filename: file.name, content }
-      })
-    )
+    }).pipe(Effect.map(() => ({ filename: file.name, content: buffer.subarray(0, size) })))
   })
 
 /** A part we do not want still has to be read past, or the parser stalls. */
@@ -131,7 +132,7 @@ export const receive: Effect.Effect<ReceivedFile, ReceiveError, HttpServerReques
     return Multipart.withLimitsStream(request.multipartStream, limits).pipe(
       Stream.mapEffect((part) =>
         Multipart.isFile(part) && part.key === FIELD
-          ? Effect.map(collect(part), Option.some)
+          ? Effect.map(collect(part, declared), Option.some)
           : Effect.as(skip(part), Option.none<ReceivedFile>())
       ),
       Stream.filterMap((found) => found),
