@@ -160,7 +160,8 @@ const keys = Command.make("keys", {}, () => Effect.fail(needsSubcommand("loan-le
 const piiRotate = Command.make("rotate", {}, () => PiiCommand.rotate).pipe(
   Command.withDescription(
     "Re-encrypt every ciphertext not under ENCRYPTION_KEY_ID, in resumable batches. Afterwards ENCRYPTION_KEY_PREVIOUS can be removed."
-  )
+  ),
+  Command.provide(Layers.PiiRotation)
 )
 
 const pii = Command.make("pii", {}, () => Effect.fail(needsSubcommand("loan-ledger pii")())).pipe(

@@ -68,6 +68,31 @@ const describeSqlError = (error: { readonly message: string; readonly cause?: un
   return `database error: ${error.message}`
 }
 
+/**
+ * Every problem of a ConfigError as `NAME: message`. Effect's own parse
+ * messages quote the value ("... but received <value>"), and a value in the
+ * wrong variable may be a secret: that part is dropped.
+ */
+const describeConfigError = (error: ConfigError.ConfigError): string => {
+  const problems: Array<string> = []
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      default: {
+        const message = e.message.replace(/\s*but received[\s\S]*$/, "")
+        const path = e.path.join(".")
+        problems.push(path === "" ? message : `${path}: ${message}`)
+      }
+    }
+  }
+  walk(error)
+  return [...new Set(problems)].join("; ")
+}
+
 const hasTag = (u: unknown): u is { readonly _tag: string; readonly message?: unknown } =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string"
 
@@ -93,7 +118,7 @@ const fromFailure = (error: unknown): Outcome => {
     return { code: ExitCode.usage, line: Option.some(oneLine(HelpDoc.toAnsiText(error.error))) }
   }
   if (ConfigError.isConfigError(error)) {
-    return { code: ExitCode.usage, line: Option.some(oneLine(`configuration error: ${String(error)}`)) }
+    return { code: ExitCode.usage, line: Option.some(oneLine(`configuration error: ${describeConfigError(error)}`)) }
   }
   if (hasTag(error)) {
     if (error._tag === "ChainsBroken") return { code: ExitCode.brokenChain, line: Option.some(oneLine(messageOf(error))) }

@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { UsageError } from "./CliError.js"
+import * as RotationStore from "./pii/RotationStore.js"
 import * as SeedStore from "./seed/SeedStore.js"
 
 const log = (line: string) => process.stderr.write(`loan-ledger: ${line}\n`)
@@ -105,6 +106,9 @@ export const Runtime = PgLayers.live.pipe(
 
 /** `keys create | list | revoke`: the domain's use cases on the runtime pool. */
 export const Keys = ApiKeys.Default.pipe(Layer.provide(Runtime))
+
+/** `pii rotate`: the rotation's statements next to the ports, on the runtime pool. */
+export const PiiRotation = Layer.provideMerge(RotationStore.layer, Runtime)
 
 /** `migrate up | down | status`. */
 export const Migrations = Migrator.DefaultWithoutDependencies.pipe(
