@@ -167,7 +167,7 @@ describe("memory", () => {
     const sampler = (async () => {
       while (sampling) {
         peak = Math.max(peak, live())
-        await new Promise((resolve) => setTimeout(resolve, 25))
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
     try {

@@ -22,7 +22,7 @@ const draft = async (key = server.keys.loan_officer) => {
   return answer.json.data.id as string
 }
 
-const post = (id: string, body: BodyInit, key = server.keys.loan_officer, headers: Record<string, string> = {}) =>
+const post = (id: string, body: NonNullable<RequestInit["body"]>, key = server.keys.loan_officer, headers: Record<string, string> = {}) =>
   request(`${server.url}/v1/applications/${id}/documents`, { method: "POST", key, body, headers })
 
 /** A PDF of exactly `size` bytes (padding in a comment line). */

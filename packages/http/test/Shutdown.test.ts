@@ -58,6 +58,7 @@ it("finishes a request in flight and refuses new connections while stopping", as
 
   const answer = await inFlight
   expect(answer.status).toBe(201)
-  expect((await answer.json()).data.filename).toBe("slow.pdf")
+  const document = (await answer.json()) as { readonly data: { readonly filename: string } }
+  expect(document.data.filename).toBe("slow.pdf")
   await stopped
 })

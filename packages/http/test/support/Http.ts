@@ -9,7 +9,7 @@ export interface Answer {
 
 export const request = async (
   url: string,
-  init: RequestInit & { readonly key?: string | undefined; readonly body?: BodyInit | null | undefined } = {}
+  init: RequestInit & { readonly key?: string | undefined } = {}
 ): Promise<Answer> => {
   const headers = new Headers(init.headers)
   if (init.key !== undefined) headers.set("authorization", `Bearer ${init.key}`)

@@ -6,6 +6,7 @@
  */
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -41,7 +42,7 @@ const createKey = (role: Role.Role) =>
     Effect.map(keys.create(operator, { role, expiresInDays: 1 }), (created) => Redacted.value(created.key))
   )
 
-export const start = async (options: { readonly lockTimeout?: string } = {}): Promise<InMemoryServer> => {
+export const start = async (options: { readonly lockTimeout?: Duration.DurationInput } = {}): Promise<InMemoryServer> => {
   const logs: Array<string> = []
   const database = { up: true }
   const ping = Layer.succeed(DatabasePing, {
