@@ -179,6 +179,48 @@ describe("role boundaries and officer isolation", () => {
   })
 })
 
+describe("retry", () => {
+  it("moves a processing_error application back to processing once: 202, and the concurrent retry 409", async () => {
+    const failed = SeedData.applications.find((a) => a.status === "processing_error")!
+    const retry = () => call(`/v1/applications/${failed.id}/retry`, { method: "POST", key: keys.senior_underwriter })
+    const answers = await Promise.all([retry(), retry()])
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409])
+    const accepted = answers.find((a) => a.status === 202)!
+    expect(accepted.json.data.status).toBe("processing")
+    const draft = SeedData.applications.find((a) => a.status === "draft")!
+    const notFailed = await call(`/v1/applications/${draft.id}/retry`, { method: "POST", key: keys.senior_underwriter })
+    expect(notFailed.status).toBe(409)
+  })
+})
+
+describe("races resolve to one valid outcome", () => {
+  it("a double-clicked submit: one 200, one 409", async () => {
+    const created = await call("/v1/applications", { method: "POST", key: keys.loan_officer, ...jsonBody(application()) })
+    const id = created.json.data.id
+    await call(`/v1/applications/${id}/documents`, { method: "POST", key: keys.loan_officer, body: upload(realPdf()) })
+    const submit = () => call(`/v1/applications/${id}`, { method: "PATCH", key: keys.loan_officer, ...jsonBody({ status: "submitted" }) })
+    const answers = await Promise.all([submit(), submit()])
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409])
+  })
+
+  it("26 parallel uploads: 25 stored, the 26th 409", async () => {
+    const created = await call("/v1/applications", { method: "POST", key: keys.loan_officer, ...jsonBody(application()) })
+    const id = created.json.data.id
+    const answers = await Promise.all(
+      Array.from({ length: 26 }, (_, i) =>
+        call(`/v1/applications/${id}/documents`, {
+          method: "POST",
+          key: keys.loan_officer,
+          body: upload(Fixtures.pdf(`Page ${i}`, [`line ${i}`]))
+        }))
+    )
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(25)
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(1)
+    const listed = await call(`/v1/applications/${id}/documents?limit=100`, { key: keys.loan_officer })
+    expect(listed.json.data).toHaveLength(25)
+  })
+})
+
 const withAdmin = async <A>(url: string, use: (client: pg.Client) => Promise<A>): Promise<A> => {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
