@@ -110,7 +110,9 @@ const usageTags = new Set([
   // migrations: a target that does not exist, a refused production downgrade, an unreadable migrations folder
   "InvalidMigrationTarget",
   "ProductionDowngradeRefused",
-  "MigrationFilesError"
+  "MigrationFilesError",
+  // serve: production start-up checks refused the configuration
+  "StartupRefused"
 ])
 
 const fromFailure = (error: unknown): Outcome => {
@@ -134,7 +136,7 @@ const fromFailure = (error: unknown): Outcome => {
 }
 
 export const fromCause = <E>(cause: Cause.Cause<E>): Outcome => {
-  if (Cause.isInterruptedOnly(cause)) return { code: ExitCode.interrupted, line: Option.some("loan-ledger: interrupted") }
+  if (Cause.isInterruptedOnly(cause)) return interrupted()
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const failed = failure.value
@@ -156,3 +158,21 @@ export const fromCause = <E>(cause: Cause.Cause<E>): Outcome => {
 }
 
 export const success: Outcome = { code: ExitCode.ok, line: Option.none() }
+
+/**
+ * A one-shot command stopped by Ctrl+C did not finish: 130, as shells
+ * expect. A server is *meant* to run until a signal stops it, so once
+ * `serve` is up, a signal is its normal, successful end (exit 0 after the
+ * graceful shutdown). Process-wide because the signal reaches the process,
+ * not a command.
+ */
+let signalIsNormalEnd = false
+
+export const stopsOnSignal = (): void => {
+  signalIsNormalEnd = true
+}
+
+export const interrupted = (): Outcome =>
+  signalIsNormalEnd
+    ? { code: ExitCode.ok, line: Option.none() }
+    : { code: ExitCode.interrupted, line: Option.some("loan-ledger: interrupted") }

@@ -87,13 +87,19 @@ const MigrationSql = Layer.unwrapEffect(
     PgClient.layer({ url: config.adminUrl, maxConnections: 1, applicationName: AdminSql.APPLICATION_NAME }))
 ).pipe(Layer.provide(Settings))
 
-/** `seed` and `seed --remove`: the adapter's ports on the owner's connection, plus the seed's own statements. */
-export const Seeding = Layer.mergeAll(PgLayers.ports, SeedStore.layer).pipe(
+/**
+ * The seed's services under whatever ConfigProvider is current: the
+ * adapter's ports on the owner's connection, plus the seed's own statements.
+ * (`serve` runs it inside the embedded environment it already started.)
+ */
+export const SeedingServices = Layer.mergeAll(PgLayers.ports, SeedStore.layer).pipe(
   Layer.provide(OwnerSqlClient),
   Layer.merge(DomainServices),
-  Layer.provideMerge(Settings),
-  Layer.provide(environment("latest"))
+  Layer.provideMerge(Settings)
 )
+
+/** `seed` and `seed --remove`. */
+export const Seeding = SeedingServices.pipe(Layer.provide(environment("latest")))
 
 /**
  * The runtime role's pool and every port on it, as the server runs them:
