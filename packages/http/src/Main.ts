@@ -32,12 +32,12 @@ export interface Settings {
 }
 
 /**
- * `PORT` (default 3000) and `HOST`. Without `HOST` a development server
+ * `PORT` (default 8080, as docs/operations.md says) and `HOST`. Without `HOST` a development server
  * listens on the loopback interface only; production listens on all
  * interfaces (behind its load balancer).
  */
 export const settings: Config.Config<Settings> = Config.all({
-  port: Config.port("PORT").pipe(Config.withDefault(3000)),
+  port: Config.port("PORT").pipe(Config.withDefault(8080)),
   host: Config.option(Config.string("HOST")),
   environment: Config.literal("development", "production")("ENVIRONMENT").pipe(Config.withDefault("development" as const))
 }).pipe(

@@ -181,6 +181,8 @@ describe("API keys", () => {
       expect((await request(`${server.url}/v1/auth/keys`, { key })).status).toBe(403)
       const post = await request(`${server.url}/v1/auth/keys`, { method: "POST", key, ...jsonBody({ role: "reviewer" }) })
       expect(post.status).toBe(403)
+      const invalid = await request(`${server.url}/v1/auth/keys`, { method: "POST", key, ...jsonBody({ nonsense: true }) })
+      expect(invalid.status).toBe(403)
     }
     const unknown = await request(`${server.url}/v1/auth/keys/00000000-0000-4000-8000-000000000000`, {
       method: "DELETE",

@@ -5,6 +5,7 @@ import * as Redacted from "effect/Redacted"
 import { CreateApiKeyRequest, toView } from "@loan-ledger/domain/ApiKeyRecord"
 import { ApiKeys } from "@loan-ledger/domain/ApiKeys"
 import * as Pagination from "@loan-ledger/domain/Pagination"
+import * as Policy from "@loan-ledger/domain/Policy"
 import { LoanLedgerApi } from "../Api.js"
 import { CurrentActor } from "../Authentication.js"
 import * as Envelope from "../Envelope.js"
@@ -20,6 +21,9 @@ export const ApiKeysLive = HttpApiBuilder.group(LoanLedgerApi, "apiKeys", (handl
       .handleRaw("create", () =>
         Effect.gen(function* () {
           const actor = yield* CurrentActor
+          // The role check runs before the body is read: a caller who may not
+          // manage keys gets 403 whatever it sent, not a lesson in validation.
+          yield* Policy.check(actor, "key:manage")
           const request = yield* RequestBody.decodeJson(CreateApiKeyRequest)
           const created = yield* apiKeys.create(actor, request)
           return yield* Respond.created(
