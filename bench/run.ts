@@ -7,8 +7,8 @@
  * One operation is what `Applications.create` does inside its transaction:
  * BEGIN; isolation check, SET LOCAL lock_timeout and the transaction token;
  * the chain's advisory lock; INSERT the application; the lock check and the
- * chain head; SET LOCAL ROLE audit_writer; INSERT the event; RESET ROLE;
- * read the event back; COMMIT. "Many chains": each event goes to the new
+ * chain head; SET LOCAL ROLE audit_writer; INSERT the event; RESET ROLE and
+ * read the event back (one round trip); COMMIT. "Many chains": each event goes to the new
  * application's own chain (as in production). "One chain": every event goes
  * to one shared chain, so all clients queue on one lock; it measures the
  * ceiling of a single hot chain. Encryption happens before the transaction
@@ -35,6 +35,7 @@ import { NAMESPACE } from "../packages/adapters-pg/src/ChainLock.js"
 import * as EmbeddedPostgres from "../packages/adapters-pg/src/EmbeddedPostgres.js"
 import { MigrationSettings } from "../packages/adapters-pg/src/MigrationSettings.js"
 import { Migrator } from "../packages/adapters-pg/src/Migrator.js"
+import { EVENT_COLUMNS, RESET_ROLE_AND_READ_BACK } from "../packages/adapters-pg/src/PgAuditLog.js"
 import * as PgLayers from "../packages/adapters-pg/src/PgLayers.js"
 import * as PgUnitOfWork from "../packages/adapters-pg/src/PgUnitOfWork.js"
 import * as RuntimeSql from "../packages/adapters-pg/src/RuntimeSql.js"
@@ -245,11 +246,6 @@ const runAdapter = (appUrl: string, mode: ChainMode, clients: number, f: Fixture
 // ---------------------------------------------------------------------------
 // The baseline: the same statements through a plain pg.Pool, nothing else.
 
-const COLUMNS = `id::text AS id, application_id::text AS application_id, event_type, actor_id, actor_type,
-  actor_role, agent_name, confidence_score::text AS confidence_score, reasoning, input_data_hash,
-  previous_state, new_state, metadata::text AS metadata, prev_event_hash,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at`
-
 const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
   const app = application(f, Timestamp.fromDate(new Date()))
   const chain = chainOf(mode, f, app)
@@ -284,7 +280,7 @@ const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
                    AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
                    AND classid = $3::oid AND objid = hashtext($4)::oid AND objsubid = 2) AS holds_lock) AS checks
        LEFT JOIN LATERAL (
-         SELECT ${COLUMNS} FROM audit_events WHERE application_id = $5 ORDER BY audit_events.id DESC LIMIT 1
+         SELECT ${EVENT_COLUMNS} FROM audit_events WHERE application_id = $5 ORDER BY audit_events.id DESC LIMIT 1
        ) AS head ON true`,
       ["loan_ledger.transaction", token, NAMESPACE, chainText, chain]
     )
@@ -303,8 +299,7 @@ const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
         values.agent_name, values.confidence_score, values.reasoning, values.input_data_hash, values.previous_state,
         values.new_state, values.metadata, values.prev_event_hash]
     )
-    await client.query("RESET ROLE")
-    await client.query(`SELECT ${COLUMNS} FROM audit_events WHERE id = currval('audit_events_id_seq')`)
+    await client.query(RESET_ROLE_AND_READ_BACK)
     await client.query("COMMIT")
   } catch (cause) {
     await client.query("ROLLBACK").catch(() => undefined)

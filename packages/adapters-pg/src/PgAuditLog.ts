@@ -46,6 +46,25 @@ export const CHAIN_BATCH_SIZE = 1000
 const validateInput = Schema.validateEither(Schema.Struct(AuditEventInput.fields), { errors: "all" })
 const decodeRow = Schema.decodeUnknownEither(AuditEventRow)
 
+/**
+ * Every column, as text where `pg` would change it: ids (int8), NUMERIC,
+ * timestamps (microseconds) and jsonb (numbers past 2^53), so that the hash
+ * is computed over exactly what is stored.
+ */
+export const EVENT_COLUMNS = `id::text AS id, application_id::text AS application_id, event_type, actor_id,
+  actor_type, actor_role, agent_name, confidence_score::text AS confidence_score, reasoning, input_data_hash,
+  previous_state, new_state, metadata::text AS metadata, prev_event_hash, ${TimestampText.selectText("created_at")}`
+
+/**
+ * Back to the runtime role, and the event as stored, in one round trip (a
+ * simple-protocol query: it has no parameters). `currval` is this session's
+ * last value of the sequence: the id the INSERT trigger just drew for this
+ * event. The round trip is saved inside the chain lock, where every one
+ * counts: the lock is held until COMMIT.
+ */
+export const RESET_ROLE_AND_READ_BACK =
+  `RESET ROLE; SELECT ${EVENT_COLUMNS} FROM audit_events WHERE id = currval('audit_events_id_seq')`
+
 const HeadCheck = Schema.Struct({
   in_transaction: Schema.Boolean,
   holds_lock: Schema.Boolean
@@ -54,12 +73,7 @@ const HeadCheck = Schema.Struct({
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  // Every column as text where `pg` would change it: ids (int8), NUMERIC,
-  // timestamps (microseconds) and jsonb (numbers past 2^53), so that the
-  // hash is computed over exactly what is stored.
-  const columns = sql`id::text AS id, application_id::text AS application_id, event_type, actor_id, actor_type,
-    actor_role, agent_name, confidence_score::text AS confidence_score, reasoning, input_data_hash,
-    previous_state, new_state, metadata::text AS metadata, prev_event_hash, ${TimestampText.select(sql, "created_at")}`
+  const columns = sql.literal(EVENT_COLUMNS)
 
   const chainFilter = (chain: ChainKey.ChainKey) => {
     const applicationId = ChainKey.applicationIdOf(chain)
@@ -122,14 +136,10 @@ export const make = Effect.gen(function*() {
           ${values.actor_role}, ${values.agent_name}, ${values.confidence_score}, ${values.reasoning},
           ${values.input_data_hash}, ${values.previous_state}, ${values.new_state}, ${values.metadata}::jsonb,
           ${values.prev_event_hash})`.pipe(statement("insert the audit event"))
-      yield* sql`RESET ROLE`.pipe(statement("reset the role"))
-
-      // currval is this session's last id from the sequence: the one the
-      // INSERT trigger just drew for this event.
-      const [stored] = yield* sql`SELECT ${columns} FROM audit_events WHERE id = currval('audit_events_id_seq')`.pipe(
-        statement("read the stored audit event")
+      const results = yield* sql.unsafe<ReadonlyArray<unknown>>(RESET_ROLE_AND_READ_BACK).pipe(
+        statement("reset the role and read the stored audit event")
       )
-      const event = yield* toEvent(stored, "the stored event")
+      const event = yield* toEvent(results[1]?.[0], "the stored event")
       if (event.prevEventHash !== prevEventHash || !ChainKey.equals(ChainKey.of(event.applicationId), chain)) {
         return yield* Effect.dieMessage("the stored audit event does not match the one written")
       }

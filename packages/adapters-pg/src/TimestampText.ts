@@ -12,8 +12,12 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 const PATTERN = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`
 
 /**
- * `to_char(<column> AT TIME ZONE 'UTC', ...) AS <alias>`. Only for column
- * names written in this package: the text becomes part of the query.
+ * `to_char(<column> AT TIME ZONE 'UTC', ...) AS <alias>` as SQL text. Only
+ * for column names written in this package: the text becomes part of the
+ * query.
  */
-export const select = (sql: SqlClient, column: string, alias: string = column.replace(/^.*\./, "")) =>
-  sql.literal(`to_char(${column} AT TIME ZONE 'UTC', ${PATTERN}) AS ${alias}`)
+export const selectText = (column: string, alias: string = column.replace(/^.*\./, "")): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', ${PATTERN}) AS ${alias}`
+
+/** `selectText` as a fragment of a `sql` statement. */
+export const select = (sql: SqlClient, column: string, alias?: string) => sql.literal(selectText(column, alias))
