@@ -29,18 +29,17 @@ import * as AuditChain from "@loan-ledger/domain/AuditChain"
 import { AuditEventInput } from "@loan-ledger/domain/AuditEvent"
 import { AuditLog } from "@loan-ledger/domain/AuditLog"
 import * as ChainKey from "@loan-ledger/domain/ChainKey"
-import { Documents } from "@loan-ledger/domain/Documents"
 import { ChainBusy, Conflict } from "@loan-ledger/domain/Errors"
 import * as Ids from "@loan-ledger/domain/Ids"
 import * as Timestamp from "@loan-ledger/domain/Timestamp"
 import { Transaction, UnitOfWork } from "@loan-ledger/domain/UnitOfWork"
-import { pdf } from "../../packages/domain/test/support/Files.js"
 import { createRequest } from "../../packages/domain/test/support/Fixtures.js"
 import { defectOf, eventually, failureOf, maintenanceEvent } from "./support/Helpers.js"
 import {
   appSession,
   asOwner,
   databaseLayer,
+  draftWithDocument,
   ownerSession,
   storeKey,
   TestDb,
@@ -255,10 +254,8 @@ layer(databaseLayer, { timeout: "120 seconds", excludeTestServices: true })("the
       withUseCases(
         Effect.scoped(Effect.gen(function*() {
           const apps = yield* Applications
-          const docs = yield* Documents
           const officer = (yield* storeKey("loan_officer")).actor
-          const app = yield* apps.create(officer, createRequest())
-          yield* docs.upload(officer, app.id, { filename: "scan.pdf", content: pdf() })
+          const app = yield* draftWithDocument(officer)
           const chain = ChainKey.application(app.id)
           const eventsBefore = yield* eventCount(chain)
 
@@ -282,10 +279,8 @@ layer(databaseLayer, { timeout: "120 seconds", excludeTestServices: true })("the
       withUseCases(
         Effect.scoped(Effect.gen(function*() {
           const apps = yield* Applications
-          const docs = yield* Documents
           const officer = (yield* storeKey("loan_officer")).actor
-          const app = yield* apps.create(officer, createRequest())
-          yield* docs.upload(officer, app.id, { filename: "scan.pdf", content: pdf() })
+          const app = yield* draftWithDocument(officer)
           const chain = ChainKey.application(app.id)
           const eventsBefore = yield* eventCount(chain)
 

@@ -8,7 +8,6 @@ import { describe, expect, layer } from "@effect/vitest"
 import * as Array from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Actor from "@loan-ledger/domain/Actor"
 import { Applications } from "@loan-ledger/domain/Applications"
 import * as ChainKey from "@loan-ledger/domain/ChainKey"
 import { Documents } from "@loan-ledger/domain/Documents"
@@ -17,7 +16,7 @@ import type { ApplicationId } from "@loan-ledger/domain/Ids"
 import { MAX_DOCUMENTS_PER_APPLICATION } from "@loan-ledger/domain/LoanDocument"
 import { pdf } from "../../packages/domain/test/support/Files.js"
 import { createRequest } from "../../packages/domain/test/support/Fixtures.js"
-import { asOwner, databaseLayer, storeKey, verifyChain, withUseCases } from "./support/PgTestLayer.js"
+import { asOwner, databaseLayer, draftWithDocument, storeKey, verifyChain, withUseCases } from "./support/PgTestLayer.js"
 
 const ROUNDS = 3
 
@@ -50,16 +49,6 @@ const documentCount = (id: ApplicationId) =>
 
 const expectIntact = (id: ApplicationId) =>
   Effect.map(verifyChain(ChainKey.application(id)), (v) => expect(v._tag).toBe("Intact"))
-
-/** A draft of `officer` with one document, ready to submit. */
-const draftWithDocument = (officer: Actor.Actor) =>
-  Effect.gen(function*() {
-    const apps = yield* Applications
-    const docs = yield* Documents
-    const app = yield* apps.create(officer, createRequest())
-    yield* docs.upload(officer, app.id, { filename: "first.pdf", content: pdf() })
-    return app
-  })
 
 const pool = { maxConnections: 30, lockTimeoutMs: 30_000 }
 

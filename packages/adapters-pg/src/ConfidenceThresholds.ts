@@ -52,10 +52,8 @@ export class ConfidenceThresholds extends Context.Tag("@loan-ledger/adapters-pg/
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const decodeAll = Rows.decodeAll(ThresholdRow, "confidence threshold")
+  const { all: thresholds } = Rows.reader(ThresholdRow, "confidence threshold", (row) => Threshold.make(row))
   const columns = sql`name, value::text AS value, ${TimestampText.select(sql, "updated_at", `"updatedAt"`)}`
-  const thresholds = (rows: ReadonlyArray<unknown>) =>
-    Effect.map(decodeAll(rows), (decoded) => decoded.map((row) => Threshold.make(row)))
 
   const all = sql`SELECT ${columns} FROM confidence_thresholds ORDER BY name`.pipe(
     statement("read confidence thresholds"),

@@ -47,9 +47,7 @@ export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const columns = sql`id::text AS id, key_hash, role, description, ${TimestampText.select(sql, "expires_at")},
     is_active, is_seed, ${TimestampText.select(sql, "created_at")}`
-  const decodeAll = Rows.decodeAll(ApiKeyRow, "API key")
-  const records = (rows: ReadonlyArray<unknown>) => Effect.map(decodeAll(rows), (decoded) => decoded.map(toDomain))
-  const first = (rows: ReadonlyArray<unknown>) => Effect.map(records(rows.slice(0, 1)), (r) => Option.fromNullable(r[0]))
+  const { all: records, first } = Rows.reader(ApiKeyRow, "API key", toDomain)
 
   const insert = (record: ApiKeyRecord) =>
     sql`INSERT INTO api_keys (id, key_hash, role, description, expires_at, is_active, is_seed, created_at)

@@ -20,11 +20,11 @@ import * as Rows from "./Rows.js"
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const columns = LoanApplicationRow.columns(sql)
-  const decodeAll = Rows.decodeAll(LoanApplicationRow.LoanApplicationRow, "loan application")
-  const toDomain = (rows: ReadonlyArray<unknown>) =>
-    Effect.map(decodeAll(rows), (decoded) => decoded.map(LoanApplicationRow.toDomain))
-  const first = (rows: ReadonlyArray<unknown>) =>
-    Effect.map(toDomain(rows.slice(0, 1)), (apps) => Option.fromNullable(apps[0]))
+  const { all: toDomain, first } = Rows.reader(
+    LoanApplicationRow.LoanApplicationRow,
+    "loan application",
+    LoanApplicationRow.toDomain
+  )
 
   const insert = (app: LoanApplication) =>
     sql`INSERT INTO loan_applications (id, status, borrower_name, ssn_encrypted, ssn_last4,

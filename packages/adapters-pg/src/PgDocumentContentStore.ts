@@ -6,7 +6,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { DocumentContentStore } from "@loan-ledger/domain/DocumentContentStore"
 import type { DocumentId } from "@loan-ledger/domain/Ids"
@@ -19,7 +18,7 @@ const ContentRow = Schema.Struct({ content_encrypted: CiphertextFromBytea })
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const decodeFirst = Rows.decodeFirst(ContentRow, "document content")
+  const { first } = Rows.reader(ContentRow, "document content", (row) => row.content_encrypted)
 
   const put = (documentId: DocumentId, content: Ciphertext) =>
     sql`INSERT INTO document_contents (document_id, content_encrypted) VALUES (${documentId}, ${content})`.pipe(
@@ -31,8 +30,7 @@ export const make = Effect.gen(function*() {
   const get = (documentId: DocumentId) =>
     sql`SELECT content_encrypted FROM document_contents WHERE document_id = ${documentId}`.pipe(
       statement("read document content"),
-      Effect.flatMap(decodeFirst),
-      Effect.map(Option.map((row) => row.content_encrypted))
+      Effect.flatMap(first)
     )
 
   return DocumentContentStore.of({ put, get })

@@ -56,8 +56,7 @@ export const make = Effect.gen(function*() {
   const columns = sql`id::text AS id, application_id::text AS application_id, filename, content_type,
     size_bytes::text AS size_bytes, content_hmac, uploaded_by::text AS uploaded_by,
     ${TimestampText.select(sql, "created_at")}`
-  const decodeAll = Rows.decodeAll(DocumentRow, "document")
-  const documents = (rows: ReadonlyArray<unknown>) => Effect.map(decodeAll(rows), (decoded) => decoded.map(toDomain))
+  const { all: documents, first } = Rows.reader(DocumentRow, "document", toDomain)
 
   const insert = (document: LoanDocument) =>
     sql`INSERT INTO documents (id, application_id, filename, content_type, size_bytes, content_hmac, uploaded_by,
@@ -105,15 +104,13 @@ export const make = Effect.gen(function*() {
   const findById: DocumentRepository["Type"]["findById"] = (applicationId, documentId) =>
     sql`SELECT ${columns} FROM documents WHERE id = ${documentId} AND application_id = ${applicationId}`.pipe(
       statement("read document"),
-      Effect.flatMap(documents),
-      Effect.map((found) => Option.fromNullable(found[0]))
+      Effect.flatMap(first)
     )
 
   const findByDocumentId: DocumentRepository["Type"]["findByDocumentId"] = (documentId) =>
     sql`SELECT ${columns} FROM documents WHERE id = ${documentId}`.pipe(
       statement("read document"),
-      Effect.flatMap(documents),
-      Effect.map((found) => Option.fromNullable(found[0]))
+      Effect.flatMap(first)
     )
 
   return DocumentRepository.of({ insert, countForApplication, listForApplication, findById, findByDocumentId })

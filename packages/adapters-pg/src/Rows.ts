@@ -8,15 +8,28 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Validation from "@loan-ledger/domain/Validation"
 
-export const decodeAll = <A, I>(schema: Schema.Schema<A, I, never>, what: string) => {
-  const decode = Schema.decodeUnknown(Schema.Array(schema), { errors: "all" })
-  return (rows: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<A>> =>
-    Effect.catchAll(decode(rows), (error) =>
-      Effect.dieMessage(`a stored ${what} cannot be read (${Validation.fromParseError(error).message})`))
+export interface Reader<B> {
+  readonly all: (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<B>>
+  /** The first row, if any (the query selects at most one). */
+  readonly first: (rows: ReadonlyArray<unknown>) => Effect.Effect<Option.Option<B>>
 }
 
-export const decodeFirst = <A, I>(schema: Schema.Schema<A, I, never>, what: string) => {
-  const all = decodeAll(schema, what)
-  return (rows: ReadonlyArray<unknown>): Effect.Effect<Option.Option<A>> =>
-    Effect.map(all(rows.slice(0, 1)), (decoded) => Option.fromNullable(decoded[0]))
+/** Rows of `schema`, turned into domain values by `toDomain`. */
+export const reader = <A, I, B = A>(
+  schema: Schema.Schema<A, I, never>,
+  what: string,
+  toDomain: (row: A) => B = (row) => row as unknown as B
+): Reader<B> => {
+  const decode = Schema.decodeUnknown(Schema.Array(schema), { errors: "all" })
+  const all = (rows: ReadonlyArray<unknown>) =>
+    decode(rows).pipe(
+      Effect.map((decoded) => decoded.map(toDomain)),
+      Effect.catchAll((error) =>
+        Effect.dieMessage(`a stored ${what} cannot be read (${Validation.fromParseError(error).message})`)
+      )
+    )
+  return {
+    all,
+    first: (rows) => Effect.map(all(rows.slice(0, 1)), (values) => Option.fromNullable(values[0]))
+  }
 }

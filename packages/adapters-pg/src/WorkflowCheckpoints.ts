@@ -33,13 +33,13 @@ export class WorkflowCheckpoints extends Context.Tag("@loan-ledger/adapters-pg/W
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const decodeAll = Rows.decodeAll(Checkpoint, "workflow checkpoint")
+  const { all } = Rows.reader(Checkpoint, "workflow checkpoint")
 
   const forApplication = (applicationId: ApplicationId) =>
     sql`SELECT id::text AS "id", application_id::text AS "applicationId", reason, requested_by AS "requestedBy",
         ${TimestampText.select(sql, "requested_at", `"requestedAt"`)}
       FROM workflow.checkpoints WHERE application_id = ${applicationId}
-      ORDER BY checkpoints.requested_at, checkpoints.id`.pipe(statement("read workflow checkpoints"), Effect.flatMap(decodeAll))
+      ORDER BY checkpoints.requested_at, checkpoints.id`.pipe(statement("read workflow checkpoints"), Effect.flatMap(all))
 
   return WorkflowCheckpoints.of({ forApplication })
 })

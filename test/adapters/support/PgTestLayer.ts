@@ -34,6 +34,8 @@ import * as Ids from "@loan-ledger/domain/Ids"
 import type { Role } from "@loan-ledger/domain/Role"
 import * as Timestamp from "@loan-ledger/domain/Timestamp"
 import * as UnitOfWork from "@loan-ledger/domain/UnitOfWork"
+import { pdf } from "../../../packages/domain/test/support/Files.js"
+import { createRequest } from "../../../packages/domain/test/support/Fixtures.js"
 import { createTestDatabase, type TestDatabase } from "../../support/database.js"
 
 export class TestDb extends Context.Tag("test/adapters/TestDb")<TestDb, TestDatabase>() {}
@@ -102,6 +104,16 @@ export const storeKey = (role: Role, overrides: Partial<ApiKeyRecord> = {}) =>
     })
     yield* UnitOfWork.transaction([ChainKey.system], repo.insert(record))
     return { actor: Actor.apiKey(record.id, role), key, record }
+  })
+
+/** A draft of `officer` with one document, ready to submit. */
+export const draftWithDocument = (officer: Actor.Actor) =>
+  Effect.gen(function*() {
+    const apps = yield* Applications
+    const docs = yield* Documents
+    const app = yield* apps.create(officer, createRequest())
+    yield* docs.upload(officer, app.id, { filename: "first.pdf", content: pdf() })
+    return app
   })
 
 /** Verifies a chain through the adapter's stream. */
