@@ -189,6 +189,17 @@ describe.concurrent("loan-ledger verify finds tampering", { timeout: 300_000 }, 
     expectBreak(swapped, [{ chain: chainName(FIRST), firstBadEventId: target, field: "prev_event_hash" }])
   })
 
+  it("--application verifies one chain; an id with no application and no events is a usage error", async () => {
+    const one = await verifyWithCli(source, ["--application", FIRST.toUpperCase()])
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.output.chains).toEqual([expect.objectContaining({ chain: chainName(FIRST), status: "intact", events: chain.length })])
+    const human = await run(["verify", "--application", FIRST], envFor(source))
+    expect(human.stdout).toContain(`ok       ${chainName(FIRST)}  ${chain.length} events`)
+    const none = await run(["verify", "--application", "00000000-0000-4000-8000-000000000000"], envFor(source))
+    expect(none.code).toBe(2)
+    expect(stderrLines(none)).toEqual(["loan-ledger: there is no application 00000000-0000-4000-8000-000000000000 and no audit event for it"])
+  })
+
   it("a chain deleted whole: its application is reported without a chain", async () => {
     const copy = await copyDatabase(source)
     try {

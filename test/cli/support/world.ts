@@ -32,8 +32,8 @@ export const useCases = (db: TestDatabase, encryption = { id: 1, key: TEST_ENCRY
     )))
   )
 
-/** A loan officer's key, an application with two documents, submitted: three chains' worth of events. */
-export const createOtherApplication = (db: TestDatabase, borrowerName = "Other Borrower") =>
+/** A loan officer's key, an application with two documents, submitted: events on two chains. */
+const otherApplication = (borrowerName: string) =>
   Effect.gen(function*() {
     const keys = yield* ApiKeys
     const applications = yield* Applications
@@ -58,4 +58,15 @@ export const createOtherApplication = (db: TestDatabase, borrowerName = "Other B
     })
     yield* applications.submit(officer, application.id)
     return { applicationId: application.id, keyId: created.record.id }
-  }).pipe(Effect.provide(useCases(db)), Effect.scoped, Effect.runPromise)
+  })
+
+export const createOtherApplication = (db: TestDatabase, borrowerName = "Other Borrower") =>
+  otherApplication(borrowerName).pipe(Effect.provide(useCases(db)), Effect.scoped, Effect.runPromise)
+
+/** `count` such applications, `concurrency` at a time, on one pool: live traffic while something else reads. */
+export const writeConcurrently = (db: TestDatabase, count: number, concurrency = 4) =>
+  Effect.forEach(
+    Array.from({ length: count }, (_, i) => i),
+    (i) => otherApplication(`Concurrent Borrower ${i}`),
+    { concurrency }
+  ).pipe(Effect.provide(useCases(db)), Effect.scoped, Effect.runPromise)
