@@ -7,6 +7,7 @@
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import type * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -53,7 +54,11 @@ export const HttpLive = HttpApiBuilder.serve(RequestLifecycle.make(pathWords)).p
   Layer.provide(SwaggerUi.layer({ title: "loan-ledger API", specPath: OPENAPI_PATH })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: OPENAPI_PATH })),
   Layer.provide(ProblemsLive),
-  Layer.provide(ApiLive)
+  Layer.provide(ApiLive),
+  // No trace exporter is configured: the platform's per-request span would
+  // cost time and copy request headers and query strings into span
+  // attributes for nobody. Enable it together with an exporter.
+  HttpMiddleware.withTracerDisabledWhen(() => true)
 )
 
 /** The HTTP shell on a Node server; its requirements are the domain's use cases and `DatabasePing`. */
