@@ -241,6 +241,22 @@ describe("loan-ledger seed", { timeout: 300_000 }, () => {
     expect(verdicts(python.output)).toEqual(verdicts(final.output))
   })
 
+  it("asks for the owner's connection instead of writing anything as the runtime role", async () => {
+    const fresh = await createTestDatabase()
+    try {
+      const env = envFor(fresh)
+      delete env.DATABASE_ADMIN_URL
+      const result = await run(["seed"], env)
+      expect(result.code).toBe(2)
+      expect(stderrLines(result)).toHaveLength(1)
+      expect(result.stderr).toContain("set DATABASE_ADMIN_URL")
+      expect(result.stdout).not.toMatch(KEY_LINE)
+      expect(await query(fresh.adminUrl, "SELECT 1 FROM api_keys UNION ALL SELECT 1 FROM audit_events")).toHaveLength(0)
+    } finally {
+      await fresh.drop()
+    }
+  })
+
   it.each([[["seed"]], [["seed", "--remove"]]])("%j refuses to run in production", async (args) => {
     const result = await run(args, envFor(db, { ENVIRONMENT: "production" }))
     expect(result.code).toBe(2)

@@ -4,6 +4,7 @@
  * swallow them); a second run prints none.
  */
 import * as DatabaseConfig from "@loan-ledger/adapters-pg/DatabaseConfig"
+import * as DatabaseFailure from "@loan-ledger/adapters-pg/DatabaseFailure"
 import * as ApiKeyRecord from "@loan-ledger/domain/ApiKeyRecord"
 import * as Timestamp from "@loan-ledger/domain/Timestamp"
 import * as Console from "effect/Console"
@@ -19,6 +20,23 @@ const refuseInProduction = (what: string) =>
     environment === "production"
       ? new UsageError({ message: `${what} refuses to run with ENVIRONMENT=production (seed data is for development only)` })
       : Effect.void)
+
+/**
+ * The seed writes as the owner: restoring thresholds and removing chains are
+ * beyond the runtime role, by design. Pointed at the runtime role (no
+ * DATABASE_ADMIN_URL in development), say what to set instead of a bare
+ * "permission denied".
+ */
+const needsOwner = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.catchSomeDefect(effect, (defect) =>
+    defect instanceof DatabaseFailure.DatabaseFailure && defect.code === "42501"
+      ? Option.some(Effect.fail(
+        new UsageError({
+          message: `permission denied during ${defect.operation}: seed runs as the database owner; ` +
+            "set DATABASE_ADMIN_URL to the owner's connection (one that may also SET ROLE audit_writer)"
+        })
+      ))
+      : Option.none())
 
 const reportKeys = (outcomes: ReadonlyArray<Seeder.KeyOutcome>) =>
   Effect.gen(function*() {
@@ -45,12 +63,13 @@ const reportKeys = (outcomes: ReadonlyArray<Seeder.KeyOutcome>) =>
     }
   })
 
-export const seed = Effect.gen(function*() {
+export const seed = needsOwner(Effect.gen(function*() {
   yield* refuseInProduction("seed")
   const operator = yield* Operator.current
-  yield* reportKeys(yield* Seeder.seedKeys(operator))
+  // First, and owner-only: on a connection that is not the owner's, the seed stops before writing anything.
   const restored = yield* Seeder.restoreThresholds
   if (restored.length > 0) yield* Console.log(`seed: restored confidence thresholds: ${restored.join(", ")}`)
+  yield* reportKeys(yield* Seeder.seedKeys(operator))
   const apps = yield* Seeder.seedApplications
   yield* Console.log(
     apps.created === 0
@@ -58,9 +77,9 @@ export const seed = Effect.gen(function*() {
       : `seed: created ${apps.created} applications (${apps.documents} documents, ${apps.events} audit events)` +
         (apps.present > 0 ? `; ${apps.present} were present already` : "")
   )
-})
+}))
 
-export const remove = Effect.gen(function*() {
+export const remove = needsOwner(Effect.gen(function*() {
   yield* refuseInProduction("seed --remove")
   const removed = yield* Seeder.remove(yield* Operator.current)
   yield* Option.match(removed, {
@@ -72,4 +91,4 @@ export const remove = Effect.gen(function*() {
           "recorded as a maintenance event on the system chain"
       )
   })
-})
+}))
