@@ -19,6 +19,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Http from "node:http"
+import * as ClientErrors from "./ClientErrors.js"
 
 export interface Options {
   readonly port: number
@@ -34,6 +35,7 @@ const configure = (server: Http.Server): Http.Server => {
   server.requestTimeout = 120_000
   server.headersTimeout = 30_000
   server.keepAliveTimeout = 5_000
+  ClientErrors.install(server)
   return server
 }
 

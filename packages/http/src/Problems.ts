@@ -240,16 +240,3 @@ export const InternalErrorProblem = problem(InternalError, {
   title: "Internal error",
   detail: () => "An unexpected error occurred. Quote the request id when you report it."
 })
-
-/**
- * Problems the renderer produces itself, whatever endpoint (if any) matched.
- * They are declared on the API too, so that OpenAPI lists them.
- */
-export const boundaryProblems = [
-  InvalidParametersProblem,
-  MalformedBodyProblem,
-  PayloadTooLargeProblem,
-  UnsupportedContentTypeProblem,
-  RouteNotFoundProblem,
-  InternalErrorProblem
-] as const

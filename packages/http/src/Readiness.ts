@@ -4,12 +4,12 @@
  * timeout: a database that hangs is as unready as one that refuses.
  *
  * `DatabasePing` is the port; the PostgreSQL adapter supplies the probe
- * (`SELECT 1` on the runtime pool) and Layers.ts wires it in.
+ * (`DatabaseHealth.ping`: `SELECT 1` on the runtime pool) and Main.ts wires
+ * it in.
  */
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 
 export class DatabasePing extends Context.Tag("@loan-ledger/http/DatabasePing")<
   DatabasePing,
@@ -39,10 +39,3 @@ export const check: Effect.Effect<Report, never, DatabasePing> = Effect.flatMap(
     Effect.catchAllDefect(() => Effect.succeed<Report>({ ready: false, database: "unreachable" }))
   )
 )
-
-/** A ping built from any effect, e.g. the adapter's `SELECT 1`. */
-export const layerFrom = <E, R>(ping: Effect.Effect<unknown, E, R>): Layer.Layer<DatabasePing, never, R> =>
-  Layer.effect(
-    DatabasePing,
-    Effect.map(Effect.context<R>(), (context) => ({ ping: Effect.asVoid(Effect.provide(ping, context)) }))
-  )

@@ -4,6 +4,7 @@
  * never repeats what was sent.
  */
 import * as Effect from "effect/Effect"
+import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { InMemoryDatabase } from "../../domain/test/support/InMemory.js"
 import { application, jsonBody, request } from "./support/Http.js"
@@ -202,5 +203,26 @@ describe("500", () => {
     expect(answer.text).not.toMatch(/at |Error:|append|stack/i)
     const logged = server.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === answer.json.requestId && l.level === "ERROR")
     expect(logged?.cause).toBeDefined()
+  })
+})
+
+describe("requests Node itself rejects", () => {
+  const raw = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = Net.connect(Number(new URL(server.url).port), "127.0.0.1")
+      let data = ""
+      socket.on("data", (chunk) => (data += chunk.toString("latin1")))
+      socket.on("end", () => resolve(data))
+      socket.on("error", reject)
+      socket.write(text)
+    })
+
+  it("answers malformed HTTP and oversized headers with a problem document", async () => {
+    const bad = await raw("GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /)
+    expect(bad).toContain("application/problem+json")
+    expect(JSON.parse(bad.slice(bad.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 400, type: "/problems/bad-request" })
+    const big = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)
+    expect(big).toMatch(/^HTTP\/1\.1 431 /)
   })
 })
