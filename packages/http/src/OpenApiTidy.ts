@@ -1,9 +1,16 @@
 /**
- * Post-processing of the generated OpenAPI document. HttpApi always declares
- * its own 400 body (`HttpApiDecodeError`) on every endpoint; this API never
- * sends it (ProblemRenderer answers with a problem document instead), so the
- * document must not promise it.
+ * Post-processing of the generated OpenAPI document, where HttpApi's
+ * generation does not describe what this API sends:
+ *
+ * - HttpApi declares its own 400 body (`HttpApiDecodeError`) on every
+ *   endpoint; this API never sends it (ProblemRenderer answers with a
+ *   problem document instead), so the document must not promise it;
+ * - errors sharing a status are listed as `application/json`; they are
+ *   problem documents;
+ * - HttpApi has no response headers: `Location` of 201s is added here.
  */
+import { CONTENT_TYPE } from "./Problem.js"
+
 type Json = Record<string, unknown>
 
 const PLATFORM_DECODE_ERROR = "#/components/schemas/HttpApiDecodeError"
@@ -17,6 +24,31 @@ const withoutPlatformError = (schema: Json): Json => {
   const kept = anyOf.filter((s) => !(isObject(s) && s["$ref"] === PLATFORM_DECODE_ERROR))
   if (kept.length === 1 && isObject(kept[0])) return kept[0]
   return { ...schema, anyOf: kept }
+}
+
+const isProblemRef = (schema: unknown): boolean =>
+  isObject(schema) &&
+  (typeof schema["$ref"] === "string"
+    ? schema["$ref"].endsWith("Problem")
+    : Array.isArray(schema["anyOf"]) && schema["anyOf"].length > 0 && schema["anyOf"].every(isProblemRef))
+
+/**
+ * Several errors of one status are merged by HttpApi into one response whose
+ * union has no content type of its own, so it is listed as JSON; they are
+ * all problem documents.
+ */
+const problemContentTypes = (operation: Json) => {
+  const responses = isObject(operation["responses"]) ? operation["responses"] : {}
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) < 400 || !isObject(response) || !isObject(response["content"])) continue
+    const json = response["content"]["application/json"]
+    if (isObject(json) && isProblemRef(json["schema"])) {
+      const content: Json = { ...response["content"] }
+      delete content["application/json"]
+      content[CONTENT_TYPE] = json
+      response["content"] = content
+    }
+  }
 }
 
 export const tidyOpenApi = (spec: Json): Json => {
@@ -34,6 +66,13 @@ export const tidyOpenApi = (spec: Json): Json => {
         if (Object.keys(schema).length > 0) content[type] = { ...media, schema }
       }
       badRequest["content"] = content
+      // The platform's description of its own decode error, which is never sent.
+      if (badRequest["description"] === "The request did not match the expected schema") {
+        badRequest["description"] = "Bad request"
+      }
+    }
+    for (const operation of Object.values(item)) {
+      if (isObject(operation)) problemContentTypes(operation)
     }
   }
   const components = isObject(spec["components"]) ? spec["components"] : {}

@@ -98,6 +98,8 @@ export const problem = <A extends { readonly _tag: string }, I>(
     encode: (e) => ParseResult.succeed(document(spec, e, { instance: "", requestId: "" }))
   }).annotations({
     ...HttpApiSchema.annotations({ status: spec.status }),
+    // Its own name in OpenAPI: the error class's name may be taken by another schema.
+    identifier: `${error._tag}Problem`,
     description: spec.title,
     [ProblemSpecId]: registered,
     [HttpApiSchema.AnnotationEncoding]: { kind: "Json", contentType: CONTENT_TYPE }

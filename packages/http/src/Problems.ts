@@ -97,7 +97,7 @@ export const InvalidParametersProblem = problem(HttpApiDecodeError, {
   title: "Invalid parameters",
   detail: () => "One or more path or query parameters are not valid.",
   errors: fieldProblems
-})
+}).annotations({ identifier: "InvalidParametersProblem" })
 
 export const InvalidQueryProblem = problem(InvalidQuery, {
   status: 400,
