@@ -18,7 +18,7 @@
  * created and dropped in that cluster), else an embedded PostgreSQL started
  * for the run with durable settings (fsync on), removed afterwards.
  * `BENCH_SECONDS` (default 5) per measurement, `BENCH_CLIENTS` (default
- * "1,8,32").
+ * "1,8,32"), `BENCH_WARMUP_SECONDS` (default 3) of unmeasured warm-up per side.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Clock from "effect/Clock"
@@ -54,6 +54,8 @@ import * as Timestamp from "../packages/domain/src/Timestamp.js"
 import { UnitOfWork } from "../packages/domain/src/UnitOfWork.js"
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "5")
+/** Unmeasured rounds first, so that neither side is timed while the JIT and the caches warm up. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? "3")
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,8,32").split(",").map(Number)
 const APP_ROLE = "app_user"
 const APP_PASSWORD = Crypto.randomBytes(18).toString("base64url")
@@ -227,20 +229,40 @@ const adapterLayer = (appUrl: string, clients: number) =>
     Layer.orDie
   )
 
-/** Completed operations of `clients` loops running until the deadline. */
-const runAdapter = (appUrl: string, mode: ChainMode, clients: number, f: Fixture) =>
+interface Measurement {
+  readonly perSecond: number
+  /** CPU time of this process (user + system) per operation: the client side's own cost. */
+  readonly cpuMsPerOp: number
+}
+
+/** Times `run`, which reports how many operations it completed. */
+const measured = <E, R>(run: Effect.Effect<number, E, R>): Effect.Effect<Measurement, E, R> =>
   Effect.gen(function*() {
-    const deadline = (yield* Clock.currentTimeMillis) + SECONDS * 1000
-    let done = 0
-    const loop = Effect.gen(function*() {
-      while ((yield* Clock.currentTimeMillis) < deadline) {
-        yield* adapterCreate(mode, f)
-        done++
-      }
-    })
-    const started = yield* Clock.currentTimeMillis
-    yield* Effect.all(Array.from({ length: clients }, () => loop), { concurrency: "unbounded", discard: true })
-    return done / (((yield* Clock.currentTimeMillis) - started) / 1000)
+    const cpuBefore = process.cpuUsage()
+    const started = performance.now()
+    const done = yield* run
+    const seconds = (performance.now() - started) / 1000
+    const cpu = process.cpuUsage(cpuBefore)
+    return { perSecond: done / seconds, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / Math.max(done, 1) }
+  })
+
+/** `clients` loops creating through the adapter for `seconds`, on a pool of `clients` connections. */
+const runAdapter = (appUrl: string, mode: ChainMode, clients: number, f: Fixture, seconds = SECONDS) =>
+  Effect.gen(function*() {
+    const loop = (deadline: number) =>
+      Effect.gen(function*() {
+        let done = 0
+        while ((yield* Clock.currentTimeMillis) < deadline) {
+          yield* adapterCreate(mode, f)
+          done++
+        }
+        return done
+      })
+    return yield* measured(Effect.gen(function*() {
+      const deadline = (yield* Clock.currentTimeMillis) + seconds * 1000
+      const counts = yield* Effect.all(Array.from({ length: clients }, () => loop(deadline)), { concurrency: "unbounded" })
+      return counts.reduce((a, b) => a + b, 0)
+    }))
   }).pipe(Effect.provide(adapterLayer(appUrl, clients)))
 
 // ---------------------------------------------------------------------------
@@ -309,24 +331,26 @@ const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
   }
 }
 
-const runBaseline = (appUrl: string, mode: ChainMode, clients: number, f: Fixture) =>
-  Effect.promise(async () => {
-    const pool = new pg.Pool({ connectionString: appUrl, max: clients, application_name: "loan-ledger-bench-baseline" })
-    try {
-      const started = Date.now()
-      const deadline = started + SECONDS * 1000
-      let done = 0
-      await Promise.all(Array.from({ length: clients }, async () => {
-        while (Date.now() < deadline) {
-          await baselineCreate(pool, mode, f)
-          done++
-        }
-      }))
-      return done / ((Date.now() - started) / 1000)
-    } finally {
-      await pool.end()
-    }
-  })
+const runBaseline = (appUrl: string, mode: ChainMode, clients: number, f: Fixture, seconds = SECONDS) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() =>
+      new pg.Pool({ connectionString: appUrl, max: clients, application_name: "loan-ledger-bench-baseline" })
+    ),
+    (pool) =>
+      measured(Effect.promise(async () => {
+        const deadline = Date.now() + seconds * 1000
+        const counts = await Promise.all(Array.from({ length: clients }, async () => {
+          let done = 0
+          while (Date.now() < deadline) {
+            await baselineCreate(pool, mode, f)
+            done++
+          }
+          return done
+        }))
+        return counts.reduce((a, b) => a + b, 0)
+      })),
+    (pool) => Effect.promise(() => pool.end())
+  )
 
 // ---------------------------------------------------------------------------
 
@@ -342,8 +366,17 @@ const main = Effect.gen(function*() {
   const db = yield* cluster
   const f = yield* fixture(db.ownerUrl)
   say(`database: ${db.describe}; ${SECONDS} s per measurement; node ${process.version}`)
+  if (WARMUP_SECONDS > 0) {
+    say(`warming up (${WARMUP_SECONDS} s each side, unmeasured) ...`)
+    yield* runAdapter(db.appUrl, "many chains", 4, f, WARMUP_SECONDS)
+    yield* runBaseline(db.appUrl, "many chains", 4, f, WARMUP_SECONDS)
+  }
   say("")
-  say(`${"chains".padEnd(12)} ${pad("clients", 7)} ${pad("adapter/s", 10)} ${pad("pg/s", 10)} ${pad("ratio", 6)}`)
+  say(
+    `${"chains".padEnd(12)} ${pad("clients", 7)} ${pad("adapter/s", 10)} ${pad("pg/s", 10)} ${pad("ratio", 6)}   ${
+      pad("cpu ms/op adapter", 17)
+    } ${pad("pg", 6)}`
+  )
   let round = 0
   for (const mode of ["many chains", "one chain"] as const) {
     for (const clients of CLIENTS) {
@@ -355,8 +388,10 @@ const main = Effect.gen(function*() {
       const b = yield* second
       const [adapter, baseline] = adapterFirst ? [a, b] : [b, a]
       say(
-        `${mode.padEnd(12)} ${pad(clients, 7)} ${pad(adapter.toFixed(0), 10)} ${pad(baseline.toFixed(0), 10)} ${
-          pad((adapter / baseline).toFixed(2), 6)
+        `${mode.padEnd(12)} ${pad(clients, 7)} ${pad(adapter.perSecond.toFixed(0), 10)} ${
+          pad(baseline.perSecond.toFixed(0), 10)
+        } ${pad((adapter.perSecond / baseline.perSecond).toFixed(2), 6)}   ${pad(adapter.cpuMsPerOp.toFixed(2), 17)} ${
+          pad(baseline.cpuMsPerOp.toFixed(2), 6)
         }`
       )
     }
