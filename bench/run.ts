@@ -57,7 +57,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? "5")
 /** Unmeasured rounds first, so that neither side is timed while the JIT and the caches warm up. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? "3")
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,8,32").split(",").map(Number)
-const APP_ROLE = "app_user"
+/**
+ * The runtime role of the bench's own database. Not `app_user`: roles are
+ * cluster-wide, and giving a shared role a new password would lock other
+ * databases of the cluster out. Dropped with the database.
+ */
+const APP_ROLE = `loan_ledger_bench_${process.pid}`
 const APP_PASSWORD = Crypto.randomBytes(18).toString("base64url")
 const LOCK_TIMEOUT_MS = 30_000
 
@@ -102,7 +107,11 @@ const scratchDatabase = (superuserUrl: string, describe: string) =>
     const name = `loan_ledger_bench_${process.pid}_${Crypto.randomBytes(3).toString("hex")}`
     yield* Effect.acquireRelease(
       ownerQuery(superuserUrl, `CREATE DATABASE ${name}`),
-      () => ownerQuery(superuserUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      () =>
+        Effect.zipRight(
+          ownerQuery(superuserUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+          ownerQuery(superuserUrl, `DROP ROLE IF EXISTS ${APP_ROLE}`)
+        )
     )
     const ownerUrl = withDatabase(superuserUrl, name)
     yield* Migrator.up({}).pipe(
