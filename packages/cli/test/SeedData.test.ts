@@ -4,6 +4,7 @@ import { Either, Redacted, Schema } from "effect"
 import { createHmac } from "node:crypto"
 import { describe, expect, it } from "vitest"
 import { trailOf } from "../src/seed/AuditTrail.js"
+import { ratios } from "../src/seed/Ratios.js"
 import * as SeedData from "../src/seed/SeedData.js"
 import { render } from "../src/seed/SeedDocuments.js"
 
@@ -54,6 +55,8 @@ describe("seed data", () => {
         ssn: app.ssn,
         loanAmount: app.loanAmount,
         annualIncome: app.annualIncome,
+        monthlyDebts: app.monthlyDebts,
+        propertyValue: app.propertyValue,
         loanTermMonths: app.loanTermMonths,
         interestRate: app.interestRate,
         propertyAddress: app.propertyAddress,
@@ -100,11 +103,22 @@ describe("seed data", () => {
       if (Either.isLeft(trail)) continue
       expect(trail.right[0]!.newState).toBe("draft")
       expect(trail.right.filter((e) => e.eventType === "document_upload")).toHaveLength(app.documents.length)
+      // Ratios are filled in from the application's own figures.
+      for (const event of trail.right) expect(event.reasoning ?? "").not.toMatch(/\{(dti|ltv)\}/)
       // No PII value may appear anywhere in an event.
       const text = JSON.stringify(trail.right)
       for (const secret of [app.ssn, app.borrowerName, ...(app.accountNumbers ?? []), app.governmentId ?? "\u0000"]) {
         expect(text.includes(secret)).toBe(false)
       }
     }
+  })
+})
+
+describe("seed ratios", () => {
+  it("match each scenario: high DTI above the 43% limit, the others within it", () => {
+    const byName = new Map(SeedData.applications.map((a) => [a.borrowerName, ratios(a)]))
+    expect(parseFloat(byName.get("Robert Williams")!.dti)).toBeGreaterThan(43)
+    for (const [name, r] of byName) if (name !== "Robert Williams") expect(parseFloat(r.dti), name).toBeLessThan(43)
+    expect(byName.get("Emily Chen")).toEqual({ dti: "24.8%", ltv: "78.0%" })
   })
 })

@@ -19,6 +19,7 @@ import type { ConfidenceScore } from "@loan-ledger/domain/ConfidenceScore"
 import type { ApiKeyId, ApplicationId } from "@loan-ledger/domain/Ids"
 import * as Lifecycle from "@loan-ledger/domain/Lifecycle"
 import * as Either from "effect/Either"
+import { fill } from "./Ratios.js"
 import type { SeedApplication } from "./SeedData.js"
 import { keys } from "./SeedData.js"
 
@@ -120,7 +121,7 @@ export const trailOf = (
           actorType: "agent",
           agentName: d.agent,
           confidenceScore: d.confidence as ConfidenceScore,
-          reasoning: d.reasoning,
+          reasoning: fill(app, d.reasoning),
           inputDataHash: agentInput(d.agent),
           metadata: { recommendation: d.recommendation, ...SEED }
         }))

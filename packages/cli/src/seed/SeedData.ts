@@ -52,7 +52,11 @@ export interface SeedDocument {
   readonly content: DocumentKind
 }
 
-/** One agent's opinion, as the Phase-1 pipeline records it. Figures in `reasoning` are ratios, never PII. */
+/**
+ * One agent's opinion, as the Phase-1 pipeline records it. Figures in
+ * `reasoning` are ratios, never amounts: `{dti}` and `{ltv}` are filled in
+ * from the application's own figures (Ratios.ts), so the story is consistent.
+ */
 export interface AgentDecision {
   readonly agent: "document_processor" | "credit_analyst" | "risk_assessor" | "fraud_detector"
   readonly confidence: string
@@ -104,8 +108,7 @@ export interface SeedApplication {
     readonly street: string
     readonly city: string
     readonly state: string
-    readonly postalCode: string
-    readonly country: "US"
+    readonly zip: string
   }
   readonly accountNumbers?: ReadonlyArray<string>
   readonly governmentId?: string
@@ -180,7 +183,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 782,
     loanTermMonths: 360,
     interestRate: "6.375",
-    propertyAddress: { street: "1420 NW Glisan St", city: "Portland", state: "OR", postalCode: "97209", country: "US" },
+    propertyAddress: { street: "1420 NW Glisan St", city: "Portland", state: "OR", zip: "97209" },
     accountNumbers: ["4401-2291-0057"],
     status: "approved",
     documents: [
@@ -192,7 +195,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.970", "approve", "All required documents present and legible; income matches the pay stub."),
-        decision("credit_analyst", "0.940", "approve", "Credit score band excellent; DTI 27.3% within the 43% limit; LTV 78.0%."),
+        decision("credit_analyst", "0.940", "approve", "Credit score band excellent; DTI {dti} within the 43% limit; LTV {ltv}."),
         decision("risk_assessor", "0.920", "approve", "Stable W-2 income over 3 years; reserves cover 9 months of payments."),
         decision("fraud_detector", "0.990", "approve", "No identity or document anomalies detected.")
       ],
@@ -210,7 +213,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 755,
     loanTermMonths: 360,
     interestRate: "6.500",
-    propertyAddress: { street: "88 Maple Grove Dr", city: "Columbus", state: "OH", postalCode: "43215", country: "US" },
+    propertyAddress: { street: "88 Maple Grove Dr", city: "Columbus", state: "OH", zip: "43215" },
     status: "approved",
     documents: [
       payStub(2, 1, "David Park", "Buckeye Logistics Inc", "4,687.50"),
@@ -220,7 +223,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.950", "approve", "Pay stub and appraisal complete and consistent."),
-        decision("credit_analyst", "0.900", "approve", "Credit score band very good; DTI 23.0%; LTV 79.7%."),
+        decision("credit_analyst", "0.900", "approve", "Credit score band very good; DTI {dti}; LTV {ltv}."),
         decision("risk_assessor", "0.880", "approve", "Property value supported by three comparable sales."),
         decision("fraud_detector", "0.980", "approve", "No anomalies detected.")
       ],
@@ -238,7 +241,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 768,
     loanTermMonths: 360,
     interestRate: "6.250",
-    propertyAddress: { street: "2750 Lakeshore Blvd", city: "Austin", state: "TX", postalCode: "78746", country: "US" },
+    propertyAddress: { street: "2750 Lakeshore Blvd", city: "Austin", state: "TX", zip: "78746" },
     // Five accounts: checking, savings, brokerage, 401(k), IRA — the largest account-number ciphertext.
     accountNumbers: ["021000021-884213570", "021000021-884213589", "BRK-77310-4420-19", "401K-PLAN-5530-0092-77", "IRA-ROTH-3318-604-2"],
     status: "approved",
@@ -251,7 +254,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.960", "approve", "Documents complete; five asset accounts verified against statements."),
-        decision("credit_analyst", "0.880", "approve", "Credit score band very good; DTI 26.6%; LTV 75.0%."),
+        decision("credit_analyst", "0.880", "approve", "Credit score band very good; DTI {dti}; LTV {ltv}."),
         decision("risk_assessor", "0.710", "review", "Loan amount above the conforming limit for the county; manual sign-off required."),
         decision("fraud_detector", "0.970", "approve", "No anomalies detected.")
       ],
@@ -275,7 +278,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 701,
     loanTermMonths: 360,
     interestRate: "7.125",
-    propertyAddress: { street: "415 Peachtree Ln", city: "Atlanta", state: "GA", postalCode: "30308", country: "US" },
+    propertyAddress: { street: "415 Peachtree Ln", city: "Atlanta", state: "GA", zip: "30308" },
     status: "denied",
     documents: [
       payStub(4, 1, "Robert Williams", "Southern Freight Partners", "4,000.00"),
@@ -286,8 +289,8 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.930", "approve", "Documents complete and consistent."),
-        decision("credit_analyst", "0.820", "deny", "DTI 80.8% including the proposed payment exceeds the 43% limit."),
-        decision("risk_assessor", "0.780", "deny", "Payment shock and LTV 88.2% leave no margin for income loss."),
+        decision("credit_analyst", "0.820", "deny", "DTI {dti} including the proposed payment exceeds the 43% limit."),
+        decision("risk_assessor", "0.780", "deny", "Payment shock and LTV {ltv} leave no margin for income loss."),
         decision("fraud_detector", "0.960", "approve", "No anomalies detected.")
       ],
       route: {
@@ -310,7 +313,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 561,
     loanTermMonths: 360,
     interestRate: "7.750",
-    propertyAddress: { street: "1207 Saguaro Vista Rd", city: "Phoenix", state: "AZ", postalCode: "85016", country: "US" },
+    propertyAddress: { street: "1207 Saguaro Vista Rd", city: "Phoenix", state: "AZ", zip: "85016" },
     status: "denied",
     documents: [
       payStub(5, 1, "Lisa Thompson", "Desert Sun Hospitality", "4,333.33"),
@@ -321,7 +324,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       decisions: [
         decision("document_processor", "0.910", "approve", "Documents complete."),
         decision("credit_analyst", "0.880", "deny", "Credit score band poor: below the 620 program minimum; two recent delinquencies."),
-        decision("risk_assessor", "0.650", "review", "DTI 37.6% acceptable; credit history is the deciding factor."),
+        decision("risk_assessor", "0.650", "review", "DTI {dti} acceptable; credit history is the deciding factor."),
         decision("fraud_detector", "0.950", "approve", "No anomalies detected.")
       ],
       route: {
@@ -344,7 +347,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 724,
     loanTermMonths: 360,
     interestRate: "6.875",
-    propertyAddress: { street: "39 Harbor View Ct", city: "Tampa", state: "FL", postalCode: "33602", country: "US" },
+    propertyAddress: { street: "39 Harbor View Ct", city: "Tampa", state: "FL", zip: "33602" },
     status: "awaiting_review",
     documents: [
       payStub(6, 1, "Michael Brown", "Gulf Coast Engineering", "6,250.00"),
@@ -355,7 +358,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.900", "approve", "Documents complete."),
-        decision("credit_analyst", "0.870", "approve", "DTI 31.4%; LTV 80.0%."),
+        decision("credit_analyst", "0.870", "approve", "DTI {dti}; LTV {ltv}."),
         decision("risk_assessor", "0.840", "approve", "Income and reserves adequate."),
         decision("fraud_detector", "0.930", "flag", "Large deposit 12 days before application without a documented source.")
       ],
@@ -378,7 +381,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 688,
     loanTermMonths: 240,
     interestRate: "6.625",
-    propertyAddress: { street: "5601 Riverside Ave", city: "Sacramento", state: "CA", postalCode: "95822", country: "US" },
+    propertyAddress: { street: "5601 Riverside Ave", city: "Sacramento", state: "CA", zip: "95822" },
     status: "awaiting_review",
     documents: [
       payStub(7, 1, "Jennifer Davis", "Capitol Region Schools", "3,708.33"),
@@ -388,7 +391,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.920", "approve", "Documents complete."),
-        decision("credit_analyst", "0.860", "approve", "DTI 40.3% just within the 43% limit; LTV 84.8%."),
+        decision("credit_analyst", "0.860", "approve", "DTI {dti} just within the 43% limit; LTV {ltv}."),
         decision("risk_assessor", "0.820", "deny", "Thin reserves: under two months of payments after closing."),
         decision("fraud_detector", "0.970", "approve", "No anomalies detected.")
       ],
@@ -411,7 +414,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 712,
     loanTermMonths: 360,
     interestRate: "6.990",
-    propertyAddress: { street: "2218 Calle Ocho", city: "Miami", state: "FL", postalCode: "33135", country: "US" },
+    propertyAddress: { street: "2218 Calle Ocho", city: "Miami", state: "FL", zip: "33135" },
     accountNumbers: ["063100277-5512094"],
     // A long international government id (passport with national registry numbers), the largest such ciphertext.
     governmentId:
@@ -427,7 +430,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.610", "review", "Foreign passport: machine-readable zone partially illegible in the scan."),
-        decision("credit_analyst", "0.720", "approve", "Short US credit history (2 years); DTI 26.3%; LTV 85.2%."),
+        decision("credit_analyst", "0.720", "approve", "Short US credit history (2 years); DTI {dti}; LTV {ltv}."),
         decision("risk_assessor", "0.580", "review", "Income verified for 2 years only; recent relocation."),
         decision("fraud_detector", "0.880", "approve", "No anomalies detected.")
       ],
@@ -450,7 +453,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 741,
     loanTermMonths: 360,
     interestRate: "6.500",
-    propertyAddress: { street: "77 Aspen Ridge Way", city: "Denver", state: "CO", postalCode: "80205", country: "US" },
+    propertyAddress: { street: "77 Aspen Ridge Way", city: "Denver", state: "CO", zip: "80205" },
     status: "processing",
     documents: [
       payStub(9, 1, "Amanda Wilson", "Front Range Analytics", "4,208.33"),
@@ -469,7 +472,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 733,
     loanTermMonths: 360,
     interestRate: "6.750",
-    propertyAddress: { street: "1903 Queen Anne Ave N", city: "Seattle", state: "WA", postalCode: "98109", country: "US" },
+    propertyAddress: { street: "1903 Queen Anne Ave N", city: "Seattle", state: "WA", zip: "98109" },
     status: "processing_error",
     documents: [
       payStub(10, 1, "Kevin Lee", "Puget Sound Robotics", "5,791.67"),
@@ -493,7 +496,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 749,
     loanTermMonths: 360,
     interestRate: "6.625",
-    propertyAddress: { street: "640 Magnolia St", city: "Charlotte", state: "NC", postalCode: "28203", country: "US" },
+    propertyAddress: { street: "640 Magnolia St", city: "Charlotte", state: "NC", zip: "28203" },
     status: "draft",
     documents: [],
     outcome: { _tag: "Draft" }
@@ -509,7 +512,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
     creditScore: 719,
     loanTermMonths: 360,
     interestRate: "6.875",
-    propertyAddress: { street: "3310 Lyndale Ave S", city: "Minneapolis", state: "MN", postalCode: "55408", country: "US" },
+    propertyAddress: { street: "3310 Lyndale Ave S", city: "Minneapolis", state: "MN", zip: "55408" },
     status: "withdrawn",
     documents: [
       payStub(12, 1, "Thomas Anderson", "North Star Printing Co", "4,833.33"),
@@ -519,7 +522,7 @@ export const applications: ReadonlyArray<SeedApplication> = [
       _tag: "Decided",
       decisions: [
         decision("document_processor", "0.940", "approve", "Documents complete."),
-        decision("credit_analyst", "0.790", "approve", "DTI 31.2%; LTV 80.0%."),
+        decision("credit_analyst", "0.790", "approve", "DTI {dti}; LTV {ltv}."),
         decision("risk_assessor", "0.690", "review", "Employment change within the last 6 months."),
         decision("fraud_detector", "0.960", "approve", "No anomalies detected.")
       ],
