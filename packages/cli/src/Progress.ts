@@ -7,13 +7,15 @@ import * as Effect from "effect/Effect"
 
 export interface Progress {
   readonly advance: (units: number, events: number) => Effect.Effect<void>
+  /** Clears the bar before a line is printed on the same terminal; the next advance redraws it. */
+  readonly clear: Effect.Effect<void>
   readonly done: Effect.Effect<void>
 }
 
 const WIDTH = 30
 const INTERVAL_MS = 100
 
-const silent: Progress = { advance: () => Effect.void, done: Effect.void }
+const silent: Progress = { advance: () => Effect.void, clear: Effect.void, done: Effect.void }
 
 export const make = (label: string, total: number): Progress => {
   const stream = process.stderr
@@ -21,7 +23,13 @@ export const make = (label: string, total: number): Progress => {
   let units = 0
   let events = 0
   let lastDraw = 0
+  let drawn = false
+  const erase = () => {
+    if (drawn) stream.write("\r\u001b[2K")
+    drawn = false
+  }
   const draw = () => {
+    drawn = true
     const filled = Math.min(WIDTH, Math.round((units / total) * WIDTH))
     stream.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${units}/${total} chains, ${events} events`)
   }
@@ -31,11 +39,12 @@ export const make = (label: string, total: number): Progress => {
         units += u
         events += e
         const now = Date.now()
-        if (now - lastDraw >= INTERVAL_MS || units === total) {
+        if (now - lastDraw >= INTERVAL_MS || units === total || !drawn) {
           lastDraw = now
           draw()
         }
       }),
-    done: Effect.sync(() => stream.write("\r\u001b[2K"))
+    clear: Effect.sync(erase),
+    done: Effect.sync(erase)
   }
 }

@@ -141,7 +141,7 @@ export const run = (options: { readonly application: Option.Option<ApplicationId
     const totals: Totals = { chains: 0, intact: 0, broken: 0, events: 0 }
     let first = true
 
-    const emit = (report: ChainReport) =>
+    const emit = (report: ChainReport, progress: Progress.Progress) =>
       Effect.gen(function*() {
         totals.chains++
         totals.events += report.events
@@ -151,6 +151,7 @@ export const run = (options: { readonly application: Option.Option<ApplicationId
           yield* Effect.sync(() => process.stdout.write(`${first ? "" : ","}${JSON.stringify(report)}`))
           first = false
         } else {
+          yield* progress.clear
           yield* Console.log(humanLine(report))
         }
       })
@@ -168,20 +169,22 @@ export const run = (options: { readonly application: Option.Option<ApplicationId
     yield* Stream.runForEach(chains, (chain) =>
       Effect.gen(function*() {
         const verification = yield* AuditChain.verifyRows(chain, audit.readChain(chain))
-        yield* progress.advance(1, verification.events)
         if (verification._tag === "Intact" && verification.events === 0) {
           // Only reachable with --application: the chain has no events at all.
           const id = ChainKey.applicationIdOf(chain)!
           if (Option.isNone(yield* applications.findById(id))) {
             return yield* new UsageError({ message: `there is no application ${id} and no audit event for it` })
           }
-          return yield* emit(missing(id))
+          yield* emit(missing(id), progress)
+        } else {
+          yield* emit(toReport(verification), progress)
         }
-        yield* emit(toReport(verification))
+        // Drawn after the chain's line, so the bar always sits below the output.
+        yield* progress.advance(1, verification.events)
       })).pipe(Effect.ensuring(progress.done))
 
     if (Option.isNone(options.application)) {
-      yield* Stream.runForEach(yield* applicationsWithoutChain, (id) => emit(missing(id)))
+      yield* Stream.runForEach(yield* applicationsWithoutChain, (id) => emit(missing(id), progress))
     }
 
     const summary = { chains: totals.chains, intact: totals.intact, broken: totals.broken, events: totals.events }
