@@ -189,9 +189,11 @@ const application = (f: Fixture, now: Timestamp.Timestamp) =>
     ssnLast4: "3456" as LoanApplication["ssnLast4"],
     loanAmountCents: 25_000_000n as LoanApplication["loanAmountCents"],
     annualIncomeCents: 9_800_050n as LoanApplication["annualIncomeCents"],
+    monthlyDebtsCents: 125_000n as LoanApplication["monthlyDebtsCents"],
+    propertyValueCents: 40_000_000n as LoanApplication["propertyValueCents"],
     loanTermMonths: 360,
     interestRate: "6.875" as InterestRate.InterestRate,
-    propertyAddress: { street: "1 Bench Way", city: "Springfield", state: "IL", postalCode: "62701" },
+    propertyAddress: { street: "1 Bench Way", city: "Springfield", state: "IL", zip: "62701" },
     accountNumbersEncrypted: f.accounts,
     governmentIdEncrypted: f.governmentId,
     status: "draft",
@@ -294,13 +296,14 @@ const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [NAMESPACE, chainText])
     await client.query(
       `INSERT INTO loan_applications (id, status, borrower_name, ssn_encrypted, ssn_last4, account_numbers_encrypted,
-         government_id_encrypted, loan_amount_cents, annual_income_cents, interest_rate, loan_term_months,
-         property_address, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, $10::numeric, $11, $12::jsonb, $13,
-         $14::timestamptz, $15::timestamptz)`,
+         government_id_encrypted, loan_amount_cents, property_value_cents, annual_income_cents, monthly_debts_cents,
+         interest_rate, loan_term_months, property_address, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::numeric, $13,
+         $14::jsonb, $15, $16::timestamptz, $17::timestamptz)`,
       [app.id, app.status, app.borrowerName, app.ssnEncrypted, app.ssnLast4, app.accountNumbersEncrypted,
-        app.governmentIdEncrypted, app.loanAmountCents.toString(), app.annualIncomeCents.toString(),
-        InterestRate.toNumeric(app.interestRate!), app.loanTermMonths, JSON.stringify(app.propertyAddress),
+        app.governmentIdEncrypted, app.loanAmountCents.toString(), app.propertyValueCents.toString(),
+        app.annualIncomeCents.toString(), app.monthlyDebtsCents.toString(),
+        InterestRate.toNumeric(app.interestRate), app.loanTermMonths, JSON.stringify(app.propertyAddress),
         app.createdBy, app.createdAt, app.updatedAt]
     )
     const head = await client.query(

@@ -27,16 +27,22 @@ CREATE TABLE loan_applications (
                                          CHECK (octet_length(government_id_encrypted) > 1),
   loan_amount_cents         bigint       NOT NULL
                                          CONSTRAINT loan_applications_loan_amount_cents_check CHECK (loan_amount_cents > 0),
+  property_value_cents      bigint       NOT NULL
+                                         CONSTRAINT loan_applications_property_value_cents_check CHECK (property_value_cents > 0),
   annual_income_cents       bigint       NOT NULL
                                          CONSTRAINT loan_applications_annual_income_cents_check CHECK (annual_income_cents >= 0),
-  interest_rate             numeric(8,6) CONSTRAINT loan_applications_interest_rate_check
+  monthly_debts_cents       bigint       NOT NULL
+                                         CONSTRAINT loan_applications_monthly_debts_cents_check CHECK (monthly_debts_cents >= 0),
+  interest_rate             numeric(8,6) NOT NULL
+                                         CONSTRAINT loan_applications_interest_rate_check
                                          CHECK (interest_rate >= 0 AND interest_rate < 100),
   loan_term_months          integer      NOT NULL
                                          CONSTRAINT loan_applications_loan_term_months_check
                                          CHECK (loan_term_months BETWEEN 1 AND 600),
   property_address          jsonb        NOT NULL
                                          CONSTRAINT loan_applications_property_address_check
-                                         CHECK (jsonb_typeof(property_address) = 'object'),
+                                         CHECK (jsonb_typeof(property_address) = 'object'
+                                                AND property_address ?& ARRAY['street', 'city', 'state', 'zip']),
   created_by                uuid         NOT NULL REFERENCES api_keys (id),
   created_at                timestamptz  NOT NULL DEFAULT now(),
   updated_at                timestamptz  NOT NULL DEFAULT now(),

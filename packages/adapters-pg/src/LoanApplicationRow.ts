@@ -28,8 +28,10 @@ export class LoanApplicationRow extends Model.Class<LoanApplicationRow>("LoanApp
   account_numbers_encrypted: Model.Sensitive(Schema.NullOr(CiphertextFromBytea)),
   government_id_encrypted: Model.Sensitive(Schema.NullOr(CiphertextFromBytea)),
   loan_amount_cents: CentsFromText,
+  property_value_cents: CentsFromText,
   annual_income_cents: CentsFromText,
-  interest_rate: Schema.NullOr(InterestRateFromString),
+  monthly_debts_cents: CentsFromText,
+  interest_rate: InterestRateFromString,
   loan_term_months: LoanTermMonths,
   property_address: PropertyAddress,
   created_by: ApiKeyId,
@@ -41,7 +43,8 @@ export class LoanApplicationRow extends Model.Class<LoanApplicationRow>("LoanApp
 export const columns = (sql: SqlClient) =>
   sql`id::text AS id, status, borrower_name, ssn_encrypted, ssn_last4, account_numbers_encrypted,
     government_id_encrypted, loan_amount_cents::text AS loan_amount_cents,
-    annual_income_cents::text AS annual_income_cents, interest_rate::text AS interest_rate, loan_term_months,
+    property_value_cents::text AS property_value_cents, annual_income_cents::text AS annual_income_cents,
+    monthly_debts_cents::text AS monthly_debts_cents, interest_rate::text AS interest_rate, loan_term_months,
     property_address, created_by::text AS created_by, ${TimestampText.select(sql, "created_at")},
     ${TimestampText.select(sql, "updated_at")}`
 
@@ -52,7 +55,9 @@ export const toDomain = (row: LoanApplicationRow): LoanApplication =>
     ssnEncrypted: row.ssn_encrypted,
     ssnLast4: row.ssn_last4,
     loanAmountCents: row.loan_amount_cents,
+    propertyValueCents: row.property_value_cents,
     annualIncomeCents: row.annual_income_cents,
+    monthlyDebtsCents: row.monthly_debts_cents,
     loanTermMonths: row.loan_term_months,
     interestRate: row.interest_rate,
     propertyAddress: row.property_address,

@@ -28,12 +28,13 @@ export const make = Effect.gen(function*() {
 
   const insert = (app: LoanApplication) =>
     sql`INSERT INTO loan_applications (id, status, borrower_name, ssn_encrypted, ssn_last4,
-        account_numbers_encrypted, government_id_encrypted, loan_amount_cents, annual_income_cents, interest_rate,
+        account_numbers_encrypted, government_id_encrypted, loan_amount_cents, property_value_cents,
+        annual_income_cents, monthly_debts_cents, interest_rate,
         loan_term_months, property_address, created_by, created_at, updated_at)
       VALUES (${app.id}, ${app.status}, ${app.borrowerName}, ${app.ssnEncrypted}, ${app.ssnLast4},
         ${app.accountNumbersEncrypted}, ${app.governmentIdEncrypted}, ${app.loanAmountCents.toString()}::bigint,
-        ${app.annualIncomeCents.toString()}::bigint,
-        ${app.interestRate === null ? null : toNumeric(app.interestRate)}::numeric,
+        ${app.propertyValueCents.toString()}::bigint, ${app.annualIncomeCents.toString()}::bigint,
+        ${app.monthlyDebtsCents.toString()}::bigint, ${toNumeric(app.interestRate)}::numeric,
         ${app.loanTermMonths}, ${JSON.stringify(app.propertyAddress)}::jsonb, ${app.createdBy},
         ${app.createdAt}::timestamptz, ${app.updatedAt}::timestamptz)`.pipe(
       statement("insert loan application"),

@@ -22,13 +22,16 @@ const text = (min: number, max: number) =>
 
 export const BorrowerName = text(1, 500)
 
-/** `property_address` JSONB. */
+/** `property_address` JSONB: a US address (Phase 1 lends in the US only). */
 export const PropertyAddress = Schema.Struct({
   street: text(1, 200),
   city: text(1, 100),
-  state: text(1, 100),
-  postalCode: text(1, 20),
-  country: Schema.optional(text(2, 2))
+  state: Schema.String.pipe(
+    Schema.pattern(/^[A-Z]{2}$/, { message: () => "must be a two-letter state code such as CA" })
+  ),
+  zip: Schema.String.pipe(
+    Schema.pattern(/^[0-9]{5}(-[0-9]{4})?$/, { message: () => "must be a ZIP code of the form NNNNN or NNNNN-NNNN" })
+  )
 })
 export type PropertyAddress = typeof PropertyAddress.Type
 
@@ -45,9 +48,11 @@ export class LoanApplication extends Schema.Class<LoanApplication>("LoanApplicat
   ssnEncrypted: Ciphertext,
   ssnLast4: Last4,
   loanAmountCents: Cents,
+  propertyValueCents: Cents,
   annualIncomeCents: Cents,
+  monthlyDebtsCents: Cents,
   loanTermMonths: LoanTermMonths,
-  interestRate: Schema.NullOr(InterestRate),
+  interestRate: InterestRate,
   propertyAddress: PropertyAddress,
   accountNumbersEncrypted: Schema.NullOr(Ciphertext),
   governmentIdEncrypted: Schema.NullOr(Ciphertext),
@@ -62,10 +67,12 @@ export class LoanApplication extends Schema.Class<LoanApplication>("LoanApplicat
 export const CreateApplicationRequest = Schema.Struct({
   borrowerName: BorrowerName,
   ssn: Ssn,
-  loanAmount: MoneyFromString.pipe(Schema.compose(PositiveCents)),
   annualIncome: MoneyFromString,
+  monthlyDebts: MoneyFromString,
+  loanAmount: MoneyFromString.pipe(Schema.compose(PositiveCents)),
+  propertyValue: MoneyFromString.pipe(Schema.compose(PositiveCents)),
   loanTermMonths: LoanTermMonths,
-  interestRate: Schema.optional(InterestRateFromString),
+  interestRate: InterestRateFromString,
   propertyAddress: PropertyAddress,
   accountNumbers: Schema.optional(AccountNumbers),
   governmentId: Schema.optional(GovernmentId)
@@ -77,10 +84,12 @@ export const ApplicationView = Schema.Struct({
   id: ApplicationId,
   borrowerName: Schema.String,
   ssn: Schema.String,
-  loanAmount: Schema.String,
   annualIncome: Schema.String,
+  monthlyDebts: Schema.String,
+  loanAmount: Schema.String,
+  propertyValue: Schema.String,
   loanTermMonths: Schema.Int,
-  interestRate: Schema.NullOr(Schema.String),
+  interestRate: Schema.String,
   propertyAddress: PropertyAddress,
   accountNumbers: Schema.NullOr(Schema.String),
   governmentId: Schema.NullOr(Schema.String),
@@ -95,8 +104,10 @@ export const toView = (app: LoanApplication): ApplicationView => ({
   id: app.id,
   borrowerName: app.borrowerName,
   ssn: maskSsn(app.ssnLast4),
-  loanAmount: formatMoney(app.loanAmountCents),
   annualIncome: formatMoney(app.annualIncomeCents),
+  monthlyDebts: formatMoney(app.monthlyDebtsCents),
+  loanAmount: formatMoney(app.loanAmountCents),
+  propertyValue: formatMoney(app.propertyValueCents),
   loanTermMonths: app.loanTermMonths,
   interestRate: app.interestRate,
   propertyAddress: app.propertyAddress,

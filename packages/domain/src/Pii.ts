@@ -9,9 +9,9 @@ import * as Schema from "effect/Schema"
 
 export const REDACTED = "[REDACTED]"
 
-const SSN = /^([0-9]{3})-?([0-9]{2})-?([0-9]{4})$/
+const SSN = /^([0-9]{3})-([0-9]{2})-([0-9]{4})$/
 
-/** Format only (the seed uses the 900-999 test range), normalised to NNN-NN-NNNN. */
+/** Format only (the seed uses the 900-999 test range): exactly NNN-NN-NNNN, as the API documents it. */
 export const SsnText = Schema.transform(
   Schema.String.pipe(Schema.pattern(SSN, { message: () => "must be a social security number of the form NNN-NN-NNNN" })),
   Schema.String,

@@ -11,13 +11,16 @@ const valid = {
   ssn: "900-12-3456",
   loanAmount: "250000.00",
   annualIncome: "98000.50",
+  monthlyDebts: "1250.00",
+  propertyValue: "400000.00",
   loanTermMonths: 360,
-  propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", postalCode: "62701" }
+  interestRate: "6.875",
+  propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", zip: "62701" }
 }
 
 describe("CreateApplicationRequest", () => {
   it("decodes PII straight into Redacted values", () => {
-    const result = decode({ ...valid, ssn: "900123456", accountNumbers: ["12345678"], governmentId: "X1" })
+    const result = decode({ ...valid, ssn: "900-12-3456", accountNumbers: ["12345678"], governmentId: "X1" })
     expect(Either.isRight(result)).toBe(true)
     if (Either.isRight(result)) {
       expect(String(result.right.ssn)).toBe("<redacted>")
@@ -43,6 +46,30 @@ describe("CreateApplicationRequest", () => {
       expect(fields).toEqual(expect.arrayContaining(["ssn", "loanAmount", "accountNumbers", "governmentId", "borrowerName", "unexpected"]))
       const shown = JSON.stringify(result.left) + result.left.message
       for (const value of [secret, "1e5", "DE893704", "GGGGGG"]) expect(shown).not.toContain(value)
+    }
+  })
+
+  it("takes the SSN only as NNN-NN-NNNN and the address as a US state and ZIP code", () => {
+    const cases: ReadonlyArray<[Record<string, unknown>, string]> = [
+      [{ ssn: "900123456" }, "ssn"],
+      [{ ssn: "900-12-345" }, "ssn"],
+      [{ propertyAddress: { ...valid.propertyAddress, state: "Illinois" } }, "propertyAddress.state"],
+      [{ propertyAddress: { ...valid.propertyAddress, state: "il" } }, "propertyAddress.state"],
+      [{ propertyAddress: { ...valid.propertyAddress, zip: "6270" } }, "propertyAddress.zip"],
+      [{ propertyAddress: { ...valid.propertyAddress, zip: "62701-12" } }, "propertyAddress.zip"]
+    ]
+    for (const [override, field] of cases) {
+      const result = decode({ ...valid, ...override })
+      expect(Either.isLeft(result) && result.left.issues.map((i) => i.field)).toEqual([field])
+    }
+    expect(Either.isRight(decode({ ...valid, propertyAddress: { ...valid.propertyAddress, zip: "62701-1234" } }))).toBe(true)
+  })
+
+  it("requires every amount, the rate and the address", () => {
+    for (const field of ["monthlyDebts", "propertyValue", "interestRate", "propertyAddress"]) {
+      const { [field as keyof typeof valid]: _omitted, ...rest } = valid
+      const result = decode(rest)
+      expect(Either.isLeft(result) && result.left.issues.map((i) => i.field)).toEqual([field])
     }
   })
 

@@ -45,9 +45,11 @@ const otherApplication = (borrowerName: string) =>
       ssn: "999-00-1234",
       loanAmount: "123456.78",
       annualIncome: "90000.00",
+      monthlyDebts: "1250.00",
+      propertyValue: "400000.00",
       loanTermMonths: 180,
       interestRate: "5.5",
-      propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", postalCode: "62701", country: "US" },
+      propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", zip: "62701" },
       accountNumbers: ["TEST-0001"]
     })
     const application = yield* applications.create(officer, request)

@@ -12,9 +12,11 @@ export const createRequest = (overrides: Record<string, unknown> = {}): LoanAppl
     ssn: "900-12-3456",
     loanAmount: "250000.00",
     annualIncome: "98000.50",
+    monthlyDebts: "1250.00",
+    propertyValue: "400000.00",
     loanTermMonths: 360,
     interestRate: "6.875",
-    propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", postalCode: "62701" },
+    propertyAddress: { street: "1 Test Way", city: "Springfield", state: "IL", zip: "62701" },
     accountNumbers: ["DE89370400440532013000", "12345678"],
     governmentId: "X1234567",
     ...overrides
