@@ -44,6 +44,37 @@ describe("creating and reading applications", () => {
     }
   })
 
+  it("takes the issue 6 request shape and refuses what does not fit it with 422", async () => {
+    const ok = await create(server.keys.loan_officer)
+    expect(ok.json.data).toMatchObject({
+      monthlyDebts: "1250.00",
+      propertyValue: "400000.00",
+      interestRate: "6.875",
+      propertyAddress: { state: "IL", zip: "62701" }
+    })
+    const bad = await request(`${server.url}/v1/applications`, {
+      method: "POST",
+      key: server.keys.loan_officer,
+      ...jsonBody(application({
+        ssn: "900123456",
+        monthlyDebts: "12.345",
+        propertyAddress: { street: "1 Test Way", city: "Springfield", state: "Illinois", zip: "627" },
+        accountNumbers: Array.from({ length: 11 }, () => "12345678"),
+        borrowerName: ""
+      }))
+    })
+    expect(bad.status).toBe(422)
+    expect(bad.json.errors.map((e: any) => e.field).sort()).toEqual([
+      "accountNumbers",
+      "borrowerName",
+      "monthlyDebts",
+      "propertyAddress.state",
+      "propertyAddress.zip",
+      "ssn"
+    ])
+    expect(bad.text).not.toContain("900123456")
+  })
+
   it("reads an application with its documents, and hides it from another officer", async () => {
     const { json } = await create(server.keys.loan_officer)
     const mine = await request(`${server.url}/v1/applications/${json.data.id}`, { key: server.keys.loan_officer })
