@@ -4,6 +4,8 @@
  * while streaming, safe file names and Content-Disposition, the 25-document
  * cap.
  */
+import FsModule, * as Fs from "node:fs"
+import { syncBuiltinESMExports } from "node:module"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { concat, jpeg, pdf, png, tiff, zip } from "../../domain/test/support/Files.js"
 import { application, jsonBody, request, upload } from "./support/Http.js"
@@ -88,6 +90,39 @@ describe("accepted files", () => {
       key: server.keys.loan_officer
     })
     expect(trail.json.data).toHaveLength(1)
+  })
+})
+
+describe("no spooling", () => {
+  it("opens no file while receiving an upload (the platform's persisted multipart would)", async () => {
+    const id = await draft()
+    // Builtin modules' ESM bindings follow their CommonJS object once synced,
+    // so every `import * as NFS from "node:fs"` sees these wrappers.
+    const opened: Array<string> = []
+    const original = { open: FsModule.open, createWriteStream: FsModule.createWriteStream, promisesOpen: FsModule.promises.open }
+    FsModule.open = ((path: Fs.PathLike, ...rest: Array<unknown>) => {
+      opened.push(String(path))
+      return (original.open as (...args: Array<unknown>) => unknown)(path, ...rest)
+    }) as typeof FsModule.open
+    FsModule.createWriteStream = ((path: Fs.PathLike, ...rest: Array<unknown>) => {
+      opened.push(String(path))
+      return (original.createWriteStream as (...args: Array<unknown>) => Fs.WriteStream)(path, ...rest)
+    }) as typeof FsModule.createWriteStream
+    FsModule.promises.open = ((path: Fs.PathLike, ...rest: Array<unknown>) => {
+      opened.push(String(path))
+      return (original.promisesOpen as (...args: Array<unknown>) => Promise<Fs.promises.FileHandle>)(path, ...rest)
+    }) as typeof FsModule.promises.open
+    syncBuiltinESMExports()
+    try {
+      const answer = await post(id, upload(pdf(`1 0 obj (${"x".repeat(2 * MiB)}) endobj`)))
+      expect(answer.status).toBe(201)
+    } finally {
+      FsModule.open = original.open
+      FsModule.createWriteStream = original.createWriteStream
+      FsModule.promises.open = original.promisesOpen
+      syncBuiltinESMExports()
+    }
+    expect(opened).toEqual([])
   })
 })
 
