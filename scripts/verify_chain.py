@@ -138,7 +138,8 @@ def canonical_number(value, column):
     return str(value)
 
 
-def canonical_json(value, column):
+def canonical_json(value, path):
+    """Canonical JSON of a value; `path` names where a bad value sits (`metadata.checklist.1`)."""
     if value is None:
         return "null"
     if value is True:
@@ -146,19 +147,19 @@ def canonical_json(value, column):
     if value is False:
         return "false"
     if isinstance(value, (int, Decimal)):
-        return canonical_number(value, column)
+        return canonical_number(value, path)
     if isinstance(value, str):
-        return js_string(value, column)
+        return js_string(value, path)
     if isinstance(value, list):
-        return "[" + ",".join(canonical_json(item, column) for item in value) + "]"
+        return "[" + ",".join(canonical_json(item, "%s.%d" % (path, i)) for i, item in enumerate(value)) + "]"
     if isinstance(value, dict):
         # Members by the UTF-8 bytes of their keys (code point order, not UTF-16 units).
         try:
             keys = sorted(value, key=lambda k: k.encode("utf-8"))
         except UnicodeEncodeError:
-            raise Invalid(column, "has a key with an unpaired surrogate")
-        return "{" + ",".join(js_string(k, column) + ":" + canonical_json(value[k], column) for k in keys) + "}"
-    raise Invalid(column, "holds a value JSON cannot express")
+            raise Invalid(path, "has a key with an unpaired surrogate")
+        return "{" + ",".join(js_string(k, path) + ":" + canonical_json(value[k], path + "." + k) for k in keys) + "}"
+    raise Invalid(path, "holds a value JSON cannot express")
 
 
 def load_json(text):

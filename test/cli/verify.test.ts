@@ -128,6 +128,11 @@ describe.concurrent("loan-ledger verify finds tampering", { timeout: 300_000 }, 
     }])
   })
 
+  it("metadata that no longer decodes (a fraction): at the event itself, naming the column", async () => {
+    const result = await tampered(`UPDATE audit_events SET metadata = metadata || '{"score": 0.5}' WHERE id = $1`, [target])
+    expectBreak(result, [{ chain: chainName(FIRST), firstBadEventId: target, field: "metadata.score" }])
+  })
+
   it("a changed prev_event_hash: at the event itself", async () => {
     const result = await tampered(
       "UPDATE audit_events SET prev_event_hash = repeat('a', 64) WHERE id = $1",
