@@ -291,7 +291,12 @@ export const start = (options: EmbeddedPostgresOptions) =>
     if (!Fs.existsSync(Path.join(options.dataDir, "PG_VERSION"))) {
       yield* attempt("cannot prepare the data folder", () => {
         Fs.rmSync(options.dataDir, { recursive: true, force: true })
-        Fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+        // The service user must traverse every parent (and read the password file written beside the
+        // data folder): parents are 0755, only the data folder itself is private to that user.
+        const parent = Path.dirname(options.dataDir)
+        Fs.mkdirSync(parent, { recursive: true, mode: 0o755 })
+        if (root) Fs.chmodSync(parent, 0o755)
+        Fs.mkdirSync(options.dataDir, { mode: 0o700 })
         chownToService(options.dataDir)
       })
       const pwfile = Path.join(Path.dirname(options.dataDir), `.pwfile-${process.pid}-${Crypto.randomBytes(4).toString("hex")}`)
