@@ -24,8 +24,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { UsageError } from "./CliError.js"
-import * as RotationStore from "./pii/RotationStore.js"
-import * as SeedStore from "./seed/SeedStore.js"
+import * as RotationStore from "@loan-ledger/adapters-pg/RotationStore"
+import * as SeedStore from "@loan-ledger/adapters-pg/SeedStore"
 
 const log = (line: string) => process.stderr.write(`loan-ledger: ${line}\n`)
 

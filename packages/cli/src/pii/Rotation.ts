@@ -21,7 +21,7 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type ApplicationCiphertexts, type DocumentCiphertext, RotationStore } from "./RotationStore.js"
+import { type ApplicationCiphertexts, type DocumentCiphertext, RotationStore } from "@loan-ledger/adapters-pg/RotationStore"
 
 /** Rows per batch (`PII_ROTATION_BATCH_SIZE`); documents go at most ten at a time (they may be 27 MB each). */
 export const batchSize = Config.integer("PII_ROTATION_BATCH_SIZE").pipe(

@@ -35,7 +35,7 @@ import * as Schema from "effect/Schema"
 import { trailOf } from "./AuditTrail.js"
 import * as SeedData from "./SeedData.js"
 import { render } from "./SeedDocuments.js"
-import { type Removed, SeedStore } from "./SeedStore.js"
+import { type Removed, SeedStore } from "@loan-ledger/adapters-pg/SeedStore"
 
 export type KeyOutcome =
   | { readonly _tag: "Created"; readonly record: ApiKeyRecord; readonly key: Redacted.Redacted<string> }
@@ -222,7 +222,7 @@ export const seedApplications = Effect.gen(function*() {
   return { created, present, documents, events } satisfies ApplicationsOutcome
 })
 
-export const restoreThresholds = Effect.flatMap(SeedStore, (store) => store.restoreThresholds)
+export const restoreThresholds = Effect.flatMap(SeedStore, (store) => store.restoreThresholds(SeedData.thresholds))
 
 /**
  * Removes the seed applications (documents, checkpoints, audit chains) and

@@ -11,7 +11,7 @@
  * since re-encryption changes how a value is stored, not the application.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import { statement } from "@loan-ledger/adapters-pg/ActiveTransaction"
+import { statement } from "./ActiveTransaction.js"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,7 +36,7 @@ export interface Remaining {
   readonly keyIds: ReadonlyArray<number>
 }
 
-export class RotationStore extends Context.Tag("@loan-ledger/cli/RotationStore")<RotationStore, {
+export class RotationStore extends Context.Tag("@loan-ledger/adapters-pg/RotationStore")<RotationStore, {
   /** Applications after `after` (by id) holding a ciphertext not under `keyId`. */
   readonly applications: (keyId: number, after: Option.Option<string>, limit: number) => Effect.Effect<ReadonlyArray<ApplicationCiphertexts>>
   readonly documents: (keyId: number, after: Option.Option<string>, limit: number) => Effect.Effect<ReadonlyArray<DocumentCiphertext>>

@@ -21,15 +21,20 @@
  * path. The TRUNCATE guard is never touched.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import { requireTransaction, statement } from "@loan-ledger/adapters-pg/ActiveTransaction"
+import { requireTransaction, statement } from "./ActiveTransaction.js"
 import type { Transaction } from "@loan-ledger/domain/UnitOfWork"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as SeedData from "./SeedData.js"
 
 /** The BEFORE UPDATE OR DELETE row trigger of migration 006. */
 export const ROW_GUARD = "audit_events_refuse_update_delete"
+
+/** A routing threshold as migration 007 inserts it. */
+export interface Threshold {
+  readonly name: string
+  readonly value: string
+}
 
 export interface Removed {
   readonly auditEvents: number
@@ -45,11 +50,11 @@ export interface Presence {
   readonly activeKeys: number
 }
 
-export class SeedStore extends Context.Tag("@loan-ledger/cli/SeedStore")<SeedStore, {
+export class SeedStore extends Context.Tag("@loan-ledger/adapters-pg/SeedStore")<SeedStore, {
   /** What of the seed is still there (for "nothing to remove"). */
   readonly present: (applicationIds: ReadonlyArray<string>, keyIds: ReadonlyArray<string>) => Effect.Effect<Presence>
-  /** Inserts the thresholds of migration 007 that are missing; returns the names restored. */
-  readonly restoreThresholds: Effect.Effect<ReadonlyArray<string>>
+  /** Inserts those of `thresholds` that are missing; returns the names restored. */
+  readonly restoreThresholds: (thresholds: ReadonlyArray<Threshold>) => Effect.Effect<ReadonlyArray<string>>
   /** Deletes the applications and their documents, checkpoints and audit chains; deactivates the keys. */
   readonly remove: (
     applicationIds: ReadonlyArray<string>,
@@ -62,8 +67,8 @@ const count = (rows: ReadonlyArray<{ readonly count: string | number | bigint }>
 export const make = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
 
-  const restoreThresholds = Effect.gen(function*() {
-    const values = SeedData.thresholds.map((t) => sql`(${t.name}, ${t.value}::numeric)`)
+  const restoreThresholds = (thresholds: ReadonlyArray<Threshold>) => Effect.gen(function*() {
+    const values = thresholds.map((t) => sql`(${t.name}, ${t.value}::numeric)`)
     // ON CONFLICT DO NOTHING: an existing threshold (possibly changed on purpose) is left exactly as it is.
     const rows = yield* sql<{ readonly name: string }>`INSERT INTO confidence_thresholds (name, value)
       VALUES ${sql.csv(values)} ON CONFLICT (name) DO NOTHING RETURNING name`
