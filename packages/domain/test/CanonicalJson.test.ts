@@ -49,6 +49,12 @@ describe("CanonicalJson", () => {
     }))
   })
 
+  it("spells zero in every form the property uses", () => {
+    for (let choice = 0; choice < 6; choice++) {
+      expect(CanonicalJson.encode(Either.getOrThrow(CanonicalJson.parse(respell(0, choice))))).toBe("0")
+    }
+  })
+
   it("property: the encoding is the same for every number spelling and whitespace", () => {
     fc.assert(fc.property(jsonValue, fc.nat(), (value, choice) => {
       const reparsed = Either.getOrThrow(CanonicalJson.parse(respell(value, choice)))

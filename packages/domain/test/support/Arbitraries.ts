@@ -118,7 +118,9 @@ export const shuffleKeys = (value: CanonicalJson.JsonValue, seed: number): Canon
 /** JSON text with other spellings of the same integers, as a client or jsonb might write them. */
 export const respell = (value: CanonicalJson.JsonValue, choice: number): string => {
   if (typeof value === "number") {
-    const forms = [`${value}`, `${value}.0`, `${value}e0`, `${value}E+0`, `${value}.000`, `${value}0e-1`]
+    // "00e-1" would not be JSON: a zero takes the tenfold spelling without its extra digit.
+    const tenfold = value === 0 ? "0" : `${value}0`
+    const forms = [`${value}`, `${value}.0`, `${value}e0`, `${value}E+0`, `${value}.000`, `${tenfold}e-1`]
     return forms[choice % forms.length]!
   }
   if (Array.isArray(value)) return ` [ ${value.map((v, i) => respell(v, choice + i)).join(" , ")} ] `
