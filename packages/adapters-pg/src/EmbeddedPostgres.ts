@@ -244,10 +244,13 @@ const startWatchdog = (postmasterPid: number, dataDir: string, ephemeral: boolea
 interface Running {
   readonly process: ChildProcess.ChildProcess | undefined
   readonly pid: number
+  /** Ours to dismiss before a deliberate stop: it would take the stop for a crash and clean up. */
+  readonly watchdog?: ChildProcess.ChildProcess | undefined
 }
 
 const stopServer = (running: Running) =>
   Effect.async<void>((resume) => {
+    running.watchdog?.kill("SIGKILL")
     if (!processAlive(running.pid)) return resume(Effect.void)
     // SIGINT is PostgreSQL's "fast" shutdown: abort sessions, checkpoint, exit.
     process.kill(running.pid, "SIGINT")
@@ -353,8 +356,8 @@ export const start = (options: EmbeddedPostgresOptions) =>
       })
       yield* waitUntilReady(port, options.superuserPassword, () => exitedWith)
       if (child.pid === undefined) return yield* fail("postgres has no pid")
-      yield* startWatchdog(child.pid, options.dataDir, options.ephemeral)
-      return { process: child, pid: child.pid } satisfies Running
+      const watchdog = yield* startWatchdog(child.pid, options.dataDir, options.ephemeral)
+      return { process: child, pid: child.pid, watchdog } satisfies Running
     })
 
     // A live postmaster belongs to another process of ours (a running server, say): borrow it,
