@@ -14,28 +14,20 @@
  * ceiling of a single hot chain. Encryption happens before the transaction
  * in the use case and is left out of both sides (ciphertexts are made once).
  *
- * The database: `BENCH_DATABASE_URL` (a superuser URL; a scratch database is
+ * The database and the baseline's transaction are in bench/support.ts
+ * (shared with bench/http.ts). The database: `BENCH_DATABASE_URL` (a superuser URL; a scratch database is
  * created and dropped in that cluster), else an embedded PostgreSQL started
  * for the run with durable settings (fsync on), removed afterwards.
  * `BENCH_SECONDS` (default 5) per measurement, `BENCH_CLIENTS` (default
  * "1,8,32"), `BENCH_WARMUP_SECONDS` (default 3) of unmeasured warm-up per side.
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Crypto from "node:crypto"
 import pg from "pg"
-import { NAMESPACE } from "../packages/adapters-pg/src/ChainLock.js"
-import * as EmbeddedPostgres from "../packages/adapters-pg/src/EmbeddedPostgres.js"
-import { MigrationSettings } from "../packages/adapters-pg/src/MigrationSettings.js"
-import { Migrator } from "../packages/adapters-pg/src/Migrator.js"
-import { EVENT_COLUMNS, RESET_ROLE_AND_READ_BACK } from "../packages/adapters-pg/src/PgAuditLog.js"
 import * as PgLayers from "../packages/adapters-pg/src/PgLayers.js"
 import * as PgUnitOfWork from "../packages/adapters-pg/src/PgUnitOfWork.js"
 import * as RuntimeSql from "../packages/adapters-pg/src/RuntimeSql.js"
@@ -52,99 +44,11 @@ import { LoanApplication } from "../packages/domain/src/LoanApplication.js"
 import { type Ciphertext, PiiVault } from "../packages/domain/src/PiiVault.js"
 import * as Timestamp from "../packages/domain/src/Timestamp.js"
 import { UnitOfWork } from "../packages/domain/src/UnitOfWork.js"
+import { auditedCreate, CLIENTS, cluster, ownerQuery, pad, say, SECONDS, WARMUP_SECONDS } from "./support.js"
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? "5")
-/** Unmeasured rounds first, so that neither side is timed while the JIT and the caches warm up. */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? "3")
-const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,8,32").split(",").map(Number)
-/**
- * The runtime role of the bench's own database. Not `app_user`: roles are
- * cluster-wide, and giving a shared role a new password would lock other
- * databases of the cluster out. Dropped with the database.
- */
-const APP_ROLE = `loan_ledger_bench_${process.pid}`
-const APP_PASSWORD = Crypto.randomBytes(18).toString("base64url")
 const LOCK_TIMEOUT_MS = 30_000
 
 type ChainMode = "one chain" | "many chains"
-
-const say = (line: string) => process.stdout.write(`${line}\n`)
-
-// ---------------------------------------------------------------------------
-// The database
-
-interface Cluster {
-  /** Superuser URL of the scratch database. */
-  readonly ownerUrl: string
-  readonly appUrl: string
-  readonly describe: string
-}
-
-const withDatabase = (url: string, database: string, user?: { name: string; password: string }) => {
-  const parsed = new URL(url)
-  parsed.pathname = `/${database}`
-  if (user !== undefined) {
-    parsed.username = encodeURIComponent(user.name)
-    parsed.password = encodeURIComponent(user.password)
-  }
-  return parsed.toString()
-}
-
-const ownerQuery = (url: string, text: string, values?: ReadonlyArray<unknown>) =>
-  Effect.promise(async () => {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      return (await client.query(text, values as Array<unknown> | undefined)).rows
-    } finally {
-      await client.end()
-    }
-  })
-
-/** A fresh, migrated database with the runtime role able to log in; dropped with the scope. */
-const scratchDatabase = (superuserUrl: string, describe: string) =>
-  Effect.gen(function*() {
-    const name = `loan_ledger_bench_${process.pid}_${Crypto.randomBytes(3).toString("hex")}`
-    yield* Effect.acquireRelease(
-      ownerQuery(superuserUrl, `CREATE DATABASE ${name}`),
-      () =>
-        Effect.zipRight(
-          ownerQuery(superuserUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-          ownerQuery(superuserUrl, `DROP ROLE IF EXISTS ${APP_ROLE}`)
-        )
-    )
-    const ownerUrl = withDatabase(superuserUrl, name)
-    yield* Migrator.up({}).pipe(
-      Effect.provide(
-        Migrator.DefaultWithoutDependencies.pipe(
-          Layer.provide(MigrationSettings.layerWith({ appRole: APP_ROLE })),
-          Layer.provide(PgClient.layer({ url: Redacted.make(ownerUrl) }))
-        )
-      ),
-      Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
-      Effect.orDie
-    )
-    yield* ownerQuery(ownerUrl, `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${APP_PASSWORD}'`)
-    return {
-      ownerUrl,
-      appUrl: withDatabase(superuserUrl, name, { name: APP_ROLE, password: APP_PASSWORD }),
-      describe
-    } satisfies Cluster
-  })
-
-const cluster = Effect.gen(function*() {
-  const given = process.env.BENCH_DATABASE_URL
-  if (given !== undefined && given !== "") return yield* scratchDatabase(given, "BENCH_DATABASE_URL")
-  say("starting an embedded PostgreSQL (fsync on) for the run ...")
-  const embedded = yield* EmbeddedPostgres.start({
-    dataDir: EmbeddedPostgres.ephemeralDataDir("bench"),
-    ephemeral: true,
-    fast: false,
-    maxConnections: 200,
-    superuserPassword: Redacted.make(Crypto.randomBytes(18).toString("base64url"))
-  }).pipe(Effect.orDie)
-  return yield* scratchDatabase(Redacted.value(embedded.url("postgres")), `embedded PostgreSQL on port ${embedded.port}`)
-})
 
 // ---------------------------------------------------------------------------
 // What both sides write
@@ -279,68 +183,10 @@ const runAdapter = (appUrl: string, mode: ChainMode, clients: number, f: Fixture
 // ---------------------------------------------------------------------------
 // The baseline: the same statements through a plain pg.Pool, nothing else.
 
-const baselineCreate = async (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
+const baselineCreate = (pool: pg.Pool, mode: ChainMode, f: Fixture) => {
   const app = application(f, Timestamp.fromDate(new Date()))
   const chain = chainOf(mode, f, app)
-  const chainText = ChainKey.toString(ChainKey.application(chain))
-  const token = Crypto.randomUUID()
-  const client = await pool.connect()
-  try {
-    await client.query("BEGIN")
-    const settings = await client.query(
-      `SELECT current_setting('transaction_isolation') AS isolation, set_config('lock_timeout', $1, true) AS lock_timeout,
-         set_config($2, $3, true) AS token`,
-      [String(LOCK_TIMEOUT_MS), "loan_ledger.transaction", token]
-    )
-    if (settings.rows[0].isolation !== "read committed") throw new Error("not READ COMMITTED")
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [NAMESPACE, chainText])
-    await client.query(
-      `INSERT INTO loan_applications (id, status, borrower_name, ssn_encrypted, ssn_last4, account_numbers_encrypted,
-         government_id_encrypted, loan_amount_cents, property_value_cents, annual_income_cents, monthly_debts_cents,
-         interest_rate, loan_term_months, property_address, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::numeric, $13,
-         $14::jsonb, $15, $16::timestamptz, $17::timestamptz)`,
-      [app.id, app.status, app.borrowerName, app.ssnEncrypted, app.ssnLast4, app.accountNumbersEncrypted,
-        app.governmentIdEncrypted, app.loanAmountCents.toString(), app.propertyValueCents.toString(),
-        app.annualIncomeCents.toString(), app.monthlyDebtsCents.toString(),
-        InterestRate.toNumeric(app.interestRate), app.loanTermMonths, JSON.stringify(app.propertyAddress),
-        app.createdBy, app.createdAt, app.updatedAt]
-    )
-    const head = await client.query(
-      `SELECT checks.in_transaction, checks.holds_lock, head.*
-       FROM (SELECT coalesce(current_setting($1, true) = $2, false) AS in_transaction,
-               EXISTS (SELECT FROM pg_catalog.pg_locks
-                 WHERE locktype = 'advisory' AND granted AND pid = pg_catalog.pg_backend_pid()
-                   AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
-                   AND classid = $3::oid AND objid = hashtext($4)::oid AND objsubid = 2) AS holds_lock) AS checks
-       LEFT JOIN LATERAL (
-         SELECT ${EVENT_COLUMNS} FROM audit_events WHERE application_id = $5 ORDER BY audit_events.id DESC LIMIT 1
-       ) AS head ON true`,
-      ["loan_ledger.transaction", token, NAMESPACE, chainText, chain]
-    )
-    const row = head.rows[0]
-    if (!row.in_transaction || !row.holds_lock) throw new Error("lock not held")
-    const prev = row.id === null
-      ? AuditChain.GENESIS
-      : AuditChain.hash(Either.getOrThrow(AuditEvent.fromRow(row as AuditEvent.AuditEventRow)))
-    const values = AuditEvent.toInsertRow(creationEvent(f, chain, app), prev)
-    await client.query("SET LOCAL ROLE audit_writer")
-    await client.query(
-      `INSERT INTO audit_events (application_id, event_type, actor_id, actor_type, actor_role, agent_name,
-         confidence_score, reasoning, input_data_hash, previous_state, new_state, metadata, prev_event_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)`,
-      [values.application_id, values.event_type, values.actor_id, values.actor_type, values.actor_role,
-        values.agent_name, values.confidence_score, values.reasoning, values.input_data_hash, values.previous_state,
-        values.new_state, values.metadata, values.prev_event_hash]
-    )
-    await client.query(RESET_ROLE_AND_READ_BACK)
-    await client.query("COMMIT")
-  } catch (cause) {
-    await client.query("ROLLBACK").catch(() => undefined)
-    throw cause
-  } finally {
-    client.release()
-  }
+  return auditedCreate(pool, app, chain, creationEvent(f, chain, app), LOCK_TIMEOUT_MS)
 }
 
 const runBaseline = (appUrl: string, mode: ChainMode, clients: number, f: Fixture, seconds = SECONDS) =>
@@ -371,8 +217,6 @@ const verifyHotChain = (appUrl: string, f: Fixture) =>
     AuditChain.verifyRows(ChainKey.application(f.hotChain), log.readChain(ChainKey.application(f.hotChain)))).pipe(
       Effect.provide(adapterLayer(appUrl, 1))
     )
-
-const pad = (text: string | number, width: number) => String(text).padStart(width)
 
 const main = Effect.gen(function*() {
   const db = yield* cluster
