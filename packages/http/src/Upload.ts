@@ -15,8 +15,10 @@
  * holds the clients). Memory stays bounded however many arrive together.
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Multipart from "@effect/platform/Multipart"
 import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -75,6 +77,12 @@ const tooLarge = () => new PayloadTooLarge({ limitBytes: MAX_BYTES })
 const isReachedLimit = (cause: unknown): boolean =>
   cause instanceof Error && cause.message.includes('"ReachedLimit"')
 
+/** multipasta's complaints about the client's framing (a body cut short, a bad boundary or part header). */
+const FRAMING_ERRORS = new Set(["EndNotReached", "InvalidBoundary", "InvalidDisposition", "BadHeaders"])
+
+const isFramingError = (cause: unknown): boolean =>
+  typeof cause === "object" && cause !== null && "_tag" in cause && FRAMING_ERRORS.has(String(cause._tag))
+
 const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<never, PayloadTooLarge | MalformedBody> => {
   switch (error.reason) {
     case "FileTooLarge":
@@ -85,7 +93,11 @@ const fromMultipartError = (error: Multipart.MultipartError): Effect.Effect<neve
     case "Parse":
       return Effect.fail(new MalformedBody({ expected: "multipart/form-data" }))
     case "InternalError":
-      return isReachedLimit(error.cause) ? Effect.fail(tooLarge()) : Effect.die(error)
+      return isReachedLimit(error.cause)
+        ? Effect.fail(tooLarge())
+        : isFramingError(error.cause)
+        ? Effect.fail(new MalformedBody({ expected: "multipart/form-data" }))
+        : Effect.die(error)
   }
 }
 
@@ -114,6 +126,31 @@ const collect = (
     }).pipe(Effect.map(() => ({ filename: file.name, content: buffer.subarray(0, size) })))
   })
 
+/**
+ * Completes once the whole body has arrived. A multipart body that ends
+ * without its closing boundary leaves the parser waiting for bytes that will
+ * never come; without this, such a request would hold its upload slot until
+ * the client gave up.
+ */
+const bodyArrived = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    if (incoming.complete || incoming.readableEnded) return resume(Effect.void)
+    const arrived = () => resume(Effect.void)
+    incoming.once("end", arrived)
+    incoming.once("close", arrived)
+    return Effect.sync(() => {
+      incoming.off("end", arrived)
+      incoming.off("close", arrived)
+    })
+  })
+
+/** Time the parser gets to finish with a body that has fully arrived. */
+const PARSE_GRACE = Duration.seconds(10)
+
+const hasBoundary = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  /;\s*boundary=("[^"]+"|[^\s;]+)/i.test(request.headers["content-type"] ?? "")
+
 /** A part we do not want still has to be read past, or the parser stalls. */
 const skip = (part: Multipart.Part): Effect.Effect<void, Multipart.MultipartError> =>
   Multipart.isFile(part) ? Stream.runDrain(part.content) : Effect.void
@@ -129,6 +166,13 @@ export const receive: Effect.Effect<ReceivedFile, ReceiveError, HttpServerReques
     if (declared !== undefined && declared > MAX_BODY_BYTES) {
       return Effect.zipRight(drain(request), Effect.fail(new PayloadTooLarge({ limitBytes: MAX_BYTES })))
     }
+    if (!hasBoundary(request) || declared === 0) {
+      return Effect.zipRight(drain(request), Effect.fail(new MalformedBody({ expected: "multipart/form-data" })))
+    }
+    const unterminated = bodyArrived(request).pipe(
+      Effect.zipRight(Effect.sleep(PARSE_GRACE)),
+      Effect.zipRight(Effect.fail(new MalformedBody({ expected: "multipart/form-data" })))
+    )
     return Multipart.withLimitsStream(request.multipartStream, limits).pipe(
       Stream.mapEffect((part) =>
         Multipart.isFile(part) && part.key === FIELD
@@ -142,6 +186,7 @@ export const receive: Effect.Effect<ReceivedFile, ReceiveError, HttpServerReques
         onNone: () => Effect.fail(new MissingFilePart({ field: FIELD })),
         onSome: Effect.succeed
       })),
+      Effect.raceFirst(unterminated),
       // Whatever we did not read (a limit hit, parts after the file) is dropped, so the client gets its answer.
       Effect.ensuring(drain(request))
     )

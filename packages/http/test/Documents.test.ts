@@ -136,17 +136,19 @@ describe("refused files", () => {
     }
   })
 
-  it("answers 415 or 422 for polyglots and 422 for damaged files", async () => {
+  it("answers 415 for markup, 422 for polyglots of a supported type and for damaged files", async () => {
     const id = await draft()
+    const markup = await post(id, upload(new TextEncoder().encode("<html><body>%PDF-1.4</body></html>")))
+    expect(markup.status).toBe(415)
     const polyglots = [
-      new TextEncoder().encode("<html><body>%PDF-1.4</body></html>"),
       jpeg({ comment: "%PDF-1.4 obj" }),
       concat(png(), zip()),
       concat(pdf().subarray(0, 20), zip(), pdf().subarray(20))
     ]
     for (const bytes of polyglots) {
       const answer = await post(id, upload(bytes))
-      expect([415, 422]).toContain(answer.status)
+      expect(answer.status).toBe(422)
+      expect(answer.json.type).toBe("/problems/damaged-file")
     }
     for (const bytes of [pdf().subarray(0, pdf().length - 8), png().subarray(0, png().length - 6)]) {
       const answer = await post(id, upload(bytes))
@@ -199,5 +201,29 @@ describe("refused files", () => {
     const id = await draft(server.keys.other_officer)
     const answer = await post(id, upload(pdfOfSize(5 * MiB)))
     expect(answer.status).toBe(404)
+  })
+})
+
+describe("broken multipart framing", () => {
+  const multipart = { "content-type": "multipart/form-data; boundary=BB" }
+
+  it("answers 400 to a body that ends without its closing boundary, and frees the upload slot", async () => {
+    const id = await draft()
+    const unterminated = '--BB\r\nContent-Disposition: form-data; name="document"; filename="a.pdf"\r\n\r\n%PDF-1.4\n'
+    // More of them than there are upload slots: each must be answered, or the last would wait forever.
+    const answers = await Promise.all([1, 2, 3].map(() => post(id, unterminated, server.keys.loan_officer, multipart)))
+    for (const answer of answers) {
+      expect(answer.status).toBe(400)
+      expect(answer.json.type).toBe("/problems/malformed-body")
+    }
+    expect((await post(id, upload(pdf(), "after.pdf"))).status).toBe(201)
+  }, 60_000)
+
+  it("answers 400 to an empty body and to a multipart type without a boundary", async () => {
+    const id = await draft()
+    expect((await post(id, "", server.keys.loan_officer, multipart)).status).toBe(400)
+    const noBoundary = await post(id, pdf(), server.keys.loan_officer, { "content-type": "multipart/form-data" })
+    expect(noBoundary.status).toBe(400)
+    expect(noBoundary.json.type).toBe("/problems/malformed-body")
   })
 })
