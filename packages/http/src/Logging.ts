@@ -16,6 +16,7 @@ import * as HashSet from "effect/HashSet"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 
 const SSN = /\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b/g
 const API_KEY = /\bak_(lo|su|rv)_[A-Za-z0-9_-]{20,}/g
@@ -60,7 +61,14 @@ export const make = (sink: (line: string) => void = (line) => process.stdout.wri
 
 /**
  * Makes this logger the only one (it replaces the default and the pretty
- * logger `NodeRuntime.runMain` installs), so every line is JSON.
+ * logger `NodeRuntime.runMain` installs), so every line is JSON; and logs
+ * from Info up whatever the embedding shell chose (the CLI keeps its own
+ * commands quiet below warnings, but the per-request line is Info).
  */
 export const layer = (sink?: (line: string) => void): Layer.Layer<never> =>
-  Layer.scopedDiscard(Effect.locallyScoped(FiberRef.currentLoggers, HashSet.make(make(sink))))
+  Layer.scopedDiscard(
+    Effect.zipRight(
+      Effect.locallyScoped(FiberRef.currentLoggers, HashSet.make(make(sink))),
+      Effect.locallyScoped(FiberRef.currentMinimumLogLevel, LogLevel.Info)
+    )
+  )
