@@ -3,6 +3,7 @@ import * as Schema from "effect/Schema"
 import { ApiKeyId } from "./Ids.js"
 import { Role } from "./Role.js"
 import { Timestamp } from "./Timestamp.js"
+import { isStorableText } from "./CanonicalJson.js"
 
 export const DEFAULT_EXPIRES_IN_DAYS = 90
 export const MAX_EXPIRES_IN_DAYS = 365
@@ -13,8 +14,15 @@ export const KeyHash = Schema.String.pipe(
 )
 export type KeyHash = typeof KeyHash.Type
 
+/**
+ * Shown in listings and on terminals (`keys list`): no control characters,
+ * which could rewrite what an operator sees, and nothing PostgreSQL cannot
+ * store.
+ */
 export const Description = Schema.String.pipe(
-  Schema.maxLength(500, { message: () => "must be at most 500 characters" })
+  Schema.maxLength(500, { message: () => "must be at most 500 characters" }),
+  Schema.filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s) || "must not contain control characters"),
+  Schema.filter((s) => isStorableText(s) || "contains characters that cannot be stored")
 )
 
 export class ApiKeyRecord extends Schema.Class<ApiKeyRecord>("ApiKeyRecord")({

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import { Actor, ApiKeys, AuditChain, Ids, Pagination, Timestamp } from "../src/index.js"
+import { Actor, ApiKeyRecord, ApiKeys, AuditChain, Ids, Pagination, Timestamp, Validation } from "../src/index.js"
 import { bearer, seedKey } from "./support/Fixtures.js"
 import { InMemoryDatabase } from "./support/InMemory.js"
 import { makeTestLayer } from "./support/TestLayer.js"
@@ -95,4 +95,17 @@ describe("ApiKeys", () => {
       expect(seed.record.isSeed).toBe(true)
       expect((yield* keys.list(operator, Pagination.firstPage())).items.length).toBeGreaterThanOrEqual(2)
     }).pipe(Effect.provide(makeTestLayer())))
+})
+
+describe("CreateApiKeyRequest", () => {
+  it.each(["a\u0000b", "line\rover", "bell\u0007", "esc\u001b[2J"])("refuses the description %j without quoting it", (description) => {
+    const result = Effect.runSync(
+      Effect.either(Validation.decodeUnknown(ApiKeyRecord.CreateApiKeyRequest)({ role: "reviewer", description }))
+    )
+    expect(result._tag).toBe("Left")
+    if (result._tag === "Left") {
+      expect(result.left.issues.map((i) => i.field)).toEqual(["description"])
+      expect(result.left.message).not.toContain(description)
+    }
+  })
 })
