@@ -77,15 +77,16 @@ describe("real-world files", () => {
 
   it("refuses polyglots: a PDF header early in a non-PDF, markup at the start, a ZIP inside an image or PDF", async () => {
     const id = await draft()
+    const markup = await post(id, upload(new TextEncoder().encode("<svg xmlns='http://www.w3.org/2000/svg'/>%PDF-1.4")))
+    expect(markup.status).toBe(415)
     for (const bytes of [
       jpeg({ comment: "%PDF-1.4 obj" }),
-      new TextEncoder().encode("<svg xmlns='http://www.w3.org/2000/svg'/>%PDF-1.4"),
       concat(png(), zip()),
       jpeg({ trailer: zip() }),
       concat(pdf().subarray(0, 20), zip(), pdf().subarray(20))
     ]) {
       const answer = await post(id, upload(bytes))
-      expect([415, 422]).toContain(answer.status)
+      expect(answer.status).toBe(422)
     }
     const listed = await request(`${server.url}/v1/applications/${id}/documents`, { key: officerKey })
     expect(listed.json.data).toEqual([])

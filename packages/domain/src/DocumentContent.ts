@@ -192,8 +192,11 @@ const checkTiff = (bytes: Uint8Array): Inspection => {
 
 /**
  * The media type of `bytes`, or why they are refused: UnsupportedMediaType
- * for an unknown type or a polyglot, DamagedFile for a truncated or broken
- * file of a known type.
+ * for content that is no supported type (including markup or script at the
+ * start, and a PDF header behind other content), DamagedFile for a truncated
+ * or broken file of a supported type, and for one that also carries another
+ * format (a PDF header inside an image, a ZIP inside an image or a PDF): the
+ * polyglot rule of issue 6, answered 422.
  */
 export const inspect = (bytes: Uint8Array): Inspection => {
   if (bytes.length === 0) return damaged("the file is empty")
@@ -210,9 +213,9 @@ export const inspect = (bytes: Uint8Array): Inspection => {
     : unsupported("a PDF header after other content (polyglot)")
   if (Either.isLeft(detected)) return detected
   if (detected.right !== "application/pdf" && indexOf(bytes, PDF, 0, 1024) !== -1) {
-    return unsupported("an image that also carries a PDF header (polyglot)")
+    return damaged("an image that also carries a PDF header (polyglot)")
   }
-  if (containsZip(bytes)) return unsupported("the file also contains a ZIP archive (polyglot)")
+  if (containsZip(bytes)) return damaged("the file also contains a ZIP archive (polyglot)")
   return detected
 }
 

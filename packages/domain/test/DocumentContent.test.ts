@@ -45,12 +45,12 @@ describe("DocumentContent.inspect", () => {
     expect(tagOf(new TextEncoder().encode("\uFEFF  <svg/>"))).toBe("UnsupportedMediaType")
     expect(tagOf(new TextEncoder().encode("#!/bin/sh\necho"))).toBe("UnsupportedMediaType")
     // a PDF header within the first 1024 bytes of a non-PDF
-    expect(tagOf(jpeg({ comment: "%PDF-1.4 obj" }))).toBe("UnsupportedMediaType")
+    expect(tagOf(jpeg({ comment: "%PDF-1.4 obj" }))).toBe("DamagedFile")
     expect(tagOf(concat(new TextEncoder().encode("junk\n"), pdf()))).toBe("UnsupportedMediaType")
     // a ZIP structure inside an image or a PDF
-    expect(tagOf(concat(png(), zip()))).toBe("UnsupportedMediaType")
-    expect(tagOf(jpeg({ trailer: zip() }))).toBe("UnsupportedMediaType")
-    expect(tagOf(concat(pdf().subarray(0, 20), zip(), pdf().subarray(20)))).toBe("UnsupportedMediaType")
+    expect(tagOf(concat(png(), zip()))).toBe("DamagedFile")
+    expect(tagOf(jpeg({ trailer: zip() }))).toBe("DamagedFile")
+    expect(tagOf(concat(pdf().subarray(0, 20), zip(), pdf().subarray(20)))).toBe("DamagedFile")
     const result = accepted(concat(png(), zip()))
     expect(Either.isLeft(result) && result.left.message).toContain("polyglot")
   })
