@@ -20,7 +20,8 @@ beforeAll(() => {
 
 afterAll(() => {
   // The cluster is stopped by then (each command stops what it started); its data folder is ours to remove.
-  Fs.rmSync(EmbeddedPostgres.reachableDataDir(Path.join(home, "pgdata")), { recursive: true, force: true })
+  const state = JSON.parse(Fs.readFileSync(Path.join(home, "state.json"), "utf8")) as { superuserPassword: string }
+  Fs.rmSync(EmbeddedPostgres.reachableDataDir(Path.join(home, "pgdata"), state.superuserPassword), { recursive: true, force: true })
   Fs.rmSync(home, { recursive: true, force: true })
 })
 

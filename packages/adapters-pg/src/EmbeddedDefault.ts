@@ -108,7 +108,7 @@ export const start = <E, R>(options: {
     const appRole = yield* Config.string("DATABASE_APP_ROLE").pipe(Config.withDefault("app_user"))
     const state = yield* loadOrCreateState(folder)
     const cluster = yield* EmbeddedPostgres.start({
-      dataDir: EmbeddedPostgres.reachableDataDir(Path.join(folder, "pgdata")),
+      dataDir: EmbeddedPostgres.reachableDataDir(Path.join(folder, "pgdata"), state.superuserPassword),
       ephemeral: false,
       superuserPassword: Redacted.make(state.superuserPassword),
       log: options.log

@@ -346,7 +346,9 @@ export const start = (options: EmbeddedPostgresOptions) =>
         ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : [])
       ]
       const child = yield* attempt("cannot start postgres", () =>
-        ChildProcess.spawn(bin("postgres"), args, { ...identity, stdio: ["ignore", "ignore", "pipe"] })
+        // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+        // server must outlive it long enough to finish in-flight requests (we stop it ourselves after).
+        ChildProcess.spawn(bin("postgres"), args, { ...identity, detached: true, stdio: ["ignore", "ignore", "pipe"] })
       )
       child.stderr?.on("data", (chunk: Buffer) => {
         stderr = (stderr + chunk.toString("utf8")).slice(-4000)
@@ -417,11 +419,15 @@ export const start = (options: EmbeddedPostgresOptions) =>
 /**
  * Where a cluster's data may live. As root, PostgreSQL runs as another user
  * who may not be able to enter `preferred` (e.g. a checkout under /root), so
- * the data goes to a shared folder keyed by `preferred`'s path.
+ * the data goes to a shared folder keyed by `preferred`'s path and by
+ * `identity` (something unique to the cluster's owner, such as its generated
+ * credentials): a new checkout at an old path then gets a new cluster
+ * instead of one whose passwords it does not know.
  */
-export const reachableDataDir = (preferred: string): string => {
+export const reachableDataDir = (preferred: string, identity: string): string => {
   if (!isRoot()) return preferred
-  const key = Crypto.createHash("sha256").update(Path.resolve(preferred)).digest("hex").slice(0, 16)
+  const key = Crypto.createHash("sha256").update(Path.resolve(preferred)).update("\0").update(identity).digest("hex")
+    .slice(0, 16)
   return Path.join(SHARED_ROOT, "data", key)
 }
 
