@@ -33,10 +33,44 @@ const annotatedMessage = (issue: ParseResult.ParseIssue): string | undefined => 
   return typeof value === "string" ? value : undefined
 }
 
+/**
+ * What a value of `ast` looks like, in words a client understands. Never
+ * `String(ast)`: that prints the schema's internals (refinement names,
+ * transformations), which are ours, not the API's.
+ */
 const expected = (ast: AST.AST): string => {
   const described = AST.getDescriptionAnnotation(ast)
   if (Option.isSome(described)) return described.value
-  return String(ast)
+  switch (ast._tag) {
+    case "TypeLiteral":
+      return "an object"
+    case "TupleType":
+      return "an array"
+    case "StringKeyword":
+    case "TemplateLiteral":
+      return "a string"
+    case "NumberKeyword":
+      return "a number"
+    case "BooleanKeyword":
+      return "true or false"
+    case "Literal":
+      return ast.literal === null ? "null" : JSON.stringify(String(ast.literal))
+    case "UndefinedKeyword":
+    case "VoidKeyword":
+      return "undefined"
+    case "Union": {
+      const members = [...new Set(ast.types.map(expected).filter((m) => m !== "undefined"))]
+      return members.length === 0 ? "undefined" : members.join(" or ")
+    }
+    case "Refinement":
+      return expected(ast.from)
+    case "Transformation":
+      return expected(ast.from)
+    case "Suspend":
+      return expected(ast.f())
+    default:
+      return "a valid value"
+  }
 }
 
 const toArray = <A>(a: ParseResult.SingleOrNonEmpty<A>): ReadonlyArray<A> =>

@@ -80,3 +80,21 @@ describe("CreateApplicationRequest", () => {
     }
   })
 })
+
+describe("type errors", () => {
+  it.each([
+    [{ propertyAddress: null }, "propertyAddress", "must be an object"],
+    [{ accountNumbers: "123" }, "accountNumbers", "must be an array"],
+    [{ loanTermMonths: "360" }, "loanTermMonths", "must be a number"]
+  ])("names the expected kind for %o without the schema's internals", (override, field, message) => {
+    const result = decode({ ...valid, ...override })
+    expect(Either.isLeft(result) && result.left.issues).toEqual([{ field, message }])
+  })
+
+  it("answers a body that is not an object in plain words", () => {
+    for (const body of [[], null, "x"]) {
+      const result = decode(body)
+      expect(Either.isLeft(result) && result.left.issues.map((i) => i.message)).toEqual(["must be an object"])
+    }
+  })
+})
