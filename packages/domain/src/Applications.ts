@@ -16,7 +16,7 @@ import { AuditLog } from "./AuditLog.js"
 import * as ChainKey from "./ChainKey.js"
 import { DocumentRepository } from "./DocumentRepository.js"
 import { NoDocuments, NotFound } from "./Errors.js"
-import { type ApplicationId, newApplicationId } from "./Ids.js"
+import { type ApiKeyId, type ApplicationId, newApplicationId } from "./Ids.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { type CreateApplicationRequest, LoanApplication } from "./LoanApplication.js"
 import type { PageRequest } from "./Pagination.js"
@@ -49,6 +49,51 @@ export const stateTransitionEvent = (
     metadata
   })
 
+/**
+ * A new application from a decoded request: PII encrypted by the vault (SSN
+ * and government id as UTF-8 text, account numbers as one JSON array), money
+ * as cents. One definition for the API's create and for the seed, so both
+ * store PII the same way.
+ */
+export const seal = (
+  request: CreateApplicationRequest,
+  fields: {
+    readonly id: ApplicationId
+    readonly status: Status
+    readonly createdBy: ApiKeyId
+    readonly now: Timestamp.Timestamp
+  }
+) =>
+  Effect.gen(function*() {
+    const vault = yield* PiiVault
+    const encryptText = (value: Redacted.Redacted<string>) =>
+      vault.encrypt(Redacted.make(new TextEncoder().encode(Redacted.value(value))))
+    const ssnEncrypted = yield* encryptText(request.ssn)
+    const accountNumbersEncrypted = request.accountNumbers === undefined
+      ? null
+      : yield* encryptText(Redacted.make(JSON.stringify(Redacted.value(request.accountNumbers))))
+    const governmentIdEncrypted = request.governmentId === undefined ? null : yield* encryptText(request.governmentId)
+    return LoanApplication.make({
+      id: fields.id,
+      borrowerName: request.borrowerName,
+      ssnEncrypted,
+      ssnLast4: Pii.ssnLast4(request.ssn),
+      loanAmountCents: request.loanAmount,
+      propertyValueCents: request.propertyValue,
+      annualIncomeCents: request.annualIncome,
+      monthlyDebtsCents: request.monthlyDebts,
+      loanTermMonths: request.loanTermMonths,
+      interestRate: request.interestRate,
+      propertyAddress: request.propertyAddress,
+      accountNumbersEncrypted,
+      governmentIdEncrypted,
+      status: fields.status,
+      createdBy: fields.createdBy,
+      createdAt: fields.now,
+      updatedAt: fields.now
+    })
+  })
+
 export class Applications extends Effect.Service<Applications>()("@loan-ledger/domain/Applications", {
   effect: Effect.gen(function*() {
     const applications = yield* ApplicationRepository
@@ -57,9 +102,6 @@ export class Applications extends Effect.Service<Applications>()("@loan-ledger/d
     const uow = yield* UnitOfWork
     const queue = yield* ProcessingQueue
     const vault = yield* PiiVault
-
-    const encryptText = (value: Redacted.Redacted<string>) =>
-      vault.encrypt(Redacted.make(new TextEncoder().encode(Redacted.value(value))))
 
     const notFound = (id: ApplicationId) => new NotFound({ entity: "application", id })
 
@@ -87,33 +129,8 @@ export class Applications extends Effect.Service<Applications>()("@loan-ledger/d
         const createdBy = yield* ownerOf(grant.actor)
         const id = newApplicationId()
         // Encryption happens before the transaction: it needs no lock.
-        const ssnEncrypted = yield* encryptText(request.ssn)
-        const accountNumbersEncrypted = request.accountNumbers === undefined
-          ? null
-          : yield* encryptText(Redacted.make(JSON.stringify(Redacted.value(request.accountNumbers))))
-        const governmentIdEncrypted = request.governmentId === undefined
-          ? null
-          : yield* encryptText(request.governmentId)
-        const now = yield* Timestamp.now
-        const application = LoanApplication.make({
-          id,
-          borrowerName: request.borrowerName,
-          ssnEncrypted,
-          ssnLast4: Pii.ssnLast4(request.ssn),
-          loanAmountCents: request.loanAmount,
-          propertyValueCents: request.propertyValue,
-          annualIncomeCents: request.annualIncome,
-          monthlyDebtsCents: request.monthlyDebts,
-          loanTermMonths: request.loanTermMonths,
-          interestRate: request.interestRate,
-          propertyAddress: request.propertyAddress,
-          accountNumbersEncrypted,
-          governmentIdEncrypted,
-          status: Lifecycle.initial,
-          createdBy,
-          createdAt: now,
-          updatedAt: now
-        })
+        const application = yield* seal(request, { id, status: Lifecycle.initial, createdBy, now: yield* Timestamp.now })
+          .pipe(Effect.provideService(PiiVault, vault))
         yield* uow.transaction(
           [ChainKey.application(id)],
           Effect.zipRight(

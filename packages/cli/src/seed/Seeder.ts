@@ -11,6 +11,7 @@
  */
 import * as Actor from "@loan-ledger/domain/Actor"
 import * as ApiKey from "@loan-ledger/domain/ApiKey"
+import * as Applications from "@loan-ledger/domain/Applications"
 import { ApiKeyRecord, type KeyHash } from "@loan-ledger/domain/ApiKeyRecord"
 import { ApiKeyRepository } from "@loan-ledger/domain/ApiKeyRepository"
 import { ApplicationRepository } from "@loan-ledger/domain/ApplicationRepository"
@@ -21,9 +22,8 @@ import { DocumentContentStore } from "@loan-ledger/domain/DocumentContentStore"
 import { DocumentRepository } from "@loan-ledger/domain/DocumentRepository"
 import { Hmac } from "@loan-ledger/domain/Hmac"
 import type { ApiKeyId, ApplicationId, DocumentId } from "@loan-ledger/domain/Ids"
-import { CreateApplicationRequest, LoanApplication } from "@loan-ledger/domain/LoanApplication"
+import { CreateApplicationRequest } from "@loan-ledger/domain/LoanApplication"
 import { type Filename, LoanDocument } from "@loan-ledger/domain/LoanDocument"
-import * as Pii from "@loan-ledger/domain/Pii"
 import { PiiVault } from "@loan-ledger/domain/PiiVault"
 import * as Timestamp from "@loan-ledger/domain/Timestamp"
 import { UnitOfWork } from "@loan-ledger/domain/UnitOfWork"
@@ -99,9 +99,6 @@ export const seedKeys = (actor: Actor.Actor) =>
 
 const decodeRequest = Schema.decodeUnknown(CreateApplicationRequest)
 
-const encryptText = (vault: PiiVault["Type"], text: Redacted.Redacted<string>) =>
-  vault.encrypt(Redacted.make(new TextEncoder().encode(Redacted.value(text))))
-
 /** One application with its documents and trail, in one transaction; nothing if it exists. */
 const seedApplication = (app: SeedData.SeedApplication) =>
   Effect.gen(function*() {
@@ -130,12 +127,6 @@ const seedApplication = (app: SeedData.SeedApplication) =>
       ...(app.accountNumbers === undefined ? {} : { accountNumbers: app.accountNumbers }),
       ...(app.governmentId === undefined ? {} : { governmentId: app.governmentId })
     }))
-    // Encrypted as Applications.create does: SSN and government id as text, account numbers as a JSON array.
-    const ssnEncrypted = yield* encryptText(vault, request.ssn)
-    const accountNumbersEncrypted = request.accountNumbers === undefined
-      ? null
-      : yield* encryptText(vault, Redacted.make(JSON.stringify(Redacted.value(request.accountNumbers))))
-    const governmentIdEncrypted = request.governmentId === undefined ? null : yield* encryptText(vault, request.governmentId)
     const now = yield* Timestamp.now
     const createdBy = SeedData.keys.loanOfficer.id as ApiKeyId
 
@@ -168,25 +159,7 @@ const seedApplication = (app: SeedData.SeedApplication) =>
     )
     if (Either.isLeft(trail)) return yield* Effect.dieMessage(`seed data is inconsistent: ${trail.left}`)
 
-    const application = LoanApplication.make({
-      id,
-      borrowerName: request.borrowerName,
-      ssnEncrypted,
-      ssnLast4: Pii.ssnLast4(request.ssn),
-      loanAmountCents: request.loanAmount,
-      propertyValueCents: request.propertyValue,
-      annualIncomeCents: request.annualIncome,
-      monthlyDebtsCents: request.monthlyDebts,
-      loanTermMonths: request.loanTermMonths,
-      interestRate: request.interestRate,
-      propertyAddress: request.propertyAddress,
-      accountNumbersEncrypted,
-      governmentIdEncrypted,
-      status: app.status,
-      createdBy,
-      createdAt: now,
-      updatedAt: now
-    })
+    const application = yield* Applications.seal(request, { id, status: app.status, createdBy, now })
 
     return yield* uow.transaction(
       [ChainKey.application(id)],
